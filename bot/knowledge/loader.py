@@ -1,0 +1,457 @@
+"""Turns the YAML files into a KnowledgeBase, collecting every problem with its file, line and field."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .model import (
+    Condition,
+    Correction,
+    KnowledgeBase,
+    OfficeEntry,
+    OfficeTable,
+    Place,
+    Policy,
+    Region,
+    SourceDoc,
+    SourceStatus,
+    Topic,
+    Validity,
+)
+from .yamlio import DataError, LineDict, Problem, display_path, read_yaml
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_KNOWLEDGE_DIR = PACKAGE_ROOT / "knowledge"
+DEFAULT_INTENTS_DIR = PACKAGE_ROOT / "intents"
+
+MAX_OPTION_CHARS = 12
+OFFICES_FILE = "knowledge/offices.yaml"
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$")
+
+POLICY_FIELDS = {
+    "id": True, "title": True, "topic": True, "region": True, "section": True, "section_title": False,
+    "audience": False, "summary": False, "conditions": False, "standard": False, "validity": True,
+    "process": False, "materials": False, "deadline": False, "channels": False, "contacts": False,
+    "contact_text": False, "notes": False, "corrections": False,
+}
+CONDITION_FIELDS = {"ask": True, "options": True, "pass": True, "unknown": False, "fail": True,
+                    "remedy": False, "cues": False}
+VALIDITY_FIELDS = {"from": False, "until": True, "text": False}
+TABLE_FIELDS = {"id": True, "source": True, "section": False, "title": False, "entries": True}
+ENTRY_FIELDS = {"place": True, "office": False, "address": False, "phones": True}
+
+
+class _Reader:
+    """Reads fields of one record and files a Problem for anything a clerk would need to fix."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = problems
+
+    def problem(self, node: Any, record: str | None, field: str | None, message: str) -> None:
+        line = None
+        if isinstance(node, LineDict):
+            line = node.line_of(field.split(".")[-1]) if field else node.line
+        self.problems.append(Problem(self.file, line, record, field, message))
+
+    def check_keys(self, node: LineDict, spec: dict[str, bool], record: str | None, prefix: str = "") -> None:
+        for key in node:
+            if key not in spec:
+                known = "、".join(spec)
+                self.problem(node, record, prefix + str(key), f"不认识这个字段；可用的字段有：{known}")
+        for key, required in spec.items():
+            if required and key not in node:
+                self.problem(node, record, prefix + key, "缺少这个必填字段")
+
+    def text(self, node: LineDict, key: str, record: str | None, required: bool = False,
+             prefix: str = "") -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required and key in node:
+                self.problem(node, record, prefix + key, "不能为空")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(node, record, prefix + key, f"应该是一段文字，现在是 {_kind(value)}")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.problem(node, record, prefix + key, "不能为空")
+        return value or None
+
+    def texts(self, node: LineDict, key: str, record: str | None, prefix: str = "") -> tuple[str, ...]:
+        value = node.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(node, record, prefix + key, f"应该是列表（每行以“- ”开头），现在是 {_kind(value)}")
+            return ()
+        out = []
+        for item in value:
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool) and str(item).strip():
+                out.append(str(item).strip())
+            else:
+                self.problem(node, record, prefix + key, f"列表里有一项不是文字：{item!r}")
+        return tuple(out)
+
+    def day(self, node: LineDict, key: str, record: str | None, prefix: str) -> date | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.problem(node, record, prefix + key, f"日期要写成 YYYY-MM-DD（例如 2023-12-31），现在是 {value!r}")
+        return None
+
+    def mapping(self, value: Any, node: LineDict, record: str | None, field: str) -> LineDict | None:
+        if isinstance(value, LineDict):
+            return value
+        self.problem(node, record, field, f"应该是一组“字段: 值”，现在是 {_kind(value)}")
+        return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "一组字段"
+    if isinstance(value, bool):
+        return f"是/否值 {value}（带引号写成文字）"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _top_list(data: Any, key: str, file: str, problems: list[Problem]) -> list:
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        line = data.line if isinstance(data, LineDict) else None
+        problems.append(Problem(file, line, None, key, f"文件顶层应该有一个列表 `{key}:`"))
+        return []
+    return data[key]
+
+
+def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
+    path = intents_dir / "topics.yaml"
+    data, errs = read_yaml(path)
+    problems.extend(errs)
+    file, reader, topics = display_path(path), _Reader(display_path(path), problems), {}
+    for item in _top_list(data, "topics", file, problems) if not errs else []:
+        if not isinstance(item, LineDict):
+            problems.append(Problem(file, None, None, "topics", "每个话题应该是一组字段"))
+            continue
+        tid = reader.text(item, "id", None, required=True)
+        name = reader.text(item, "name", tid, required=True)
+        if tid and name:
+            if len(name) > MAX_OPTION_CHARS:
+                reader.problem(item, tid, "name", f"按钮文字最多 {MAX_OPTION_CHARS} 个字，现在 {len(name)} 个")
+            topics[tid] = Topic(tid, name, reader.text(item, "about", tid) or "")
+    return topics
+
+
+def load_regions(intents_dir: Path, problems: list[Problem]) -> dict[str, Region]:
+    path = intents_dir / "gazetteer.yaml"
+    data, errs = read_yaml(path)
+    problems.extend(errs)
+    file, reader, regions = display_path(path), _Reader(display_path(path), problems), {}
+    for item in _top_list(data, "regions", file, problems) if not errs else []:
+        if not isinstance(item, LineDict):
+            continue
+        name = reader.text(item, "name", None, required=True)
+        if not name:
+            continue
+        places = []
+        for place in item.get("places") or []:
+            if isinstance(place, LineDict) and reader.text(place, "name", name, required=True):
+                places.append(Place(place["name"].strip(), name, reader.texts(place, "aliases", name)))
+        regions[name] = Region(
+            name=name,
+            short=reader.text(item, "short", name) or name,
+            aliases=reader.texts(item, "aliases", name),
+            covered_by=reader.texts(item, "covered_by", name),
+            places=tuple(places),
+        )
+    return regions
+
+
+def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, SourceDoc]:
+    path = knowledge_dir / "sources" / "index.yaml"
+    data, errs = read_yaml(path)
+    problems.extend(errs)
+    file, reader, sources = display_path(path), _Reader(display_path(path), problems), {}
+    for item in _top_list(data, "documents", file, problems) if not errs else []:
+        if not isinstance(item, LineDict):
+            continue
+        key = reader.text(item, "key", None, required=True)
+        fname = reader.text(item, "file", key, required=True)
+        title = reader.text(item, "title", key, required=True)
+        region = reader.text(item, "region", key, required=True)
+        status_raw = reader.text(item, "status", key, required=True)
+        if not (key and fname and title and region and status_raw):
+            continue
+        try:
+            status = SourceStatus(status_raw)
+        except ValueError:
+            reader.problem(item, key, "status", "应该是 in_force、ended 或 draft 之一")
+            continue
+        text_path = knowledge_dir / "sources" / fname
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except OSError:
+            reader.problem(item, key, "file", f"找不到来源文件 {display_path(text_path)}")
+            continue
+        year = item.get("year")
+        sources[key] = SourceDoc(
+            key=key, file=fname, title=title, doc_no=reader.text(item, "doc_no", key),
+            issuer=reader.text(item, "issuer", key), region=region,
+            date=reader.day(item, "date", key, ""), year=year if isinstance(year, int) else None,
+            status=status, note=reader.text(item, "note", key), text=text,
+        )
+    return sources
+
+
+def load_tables(knowledge_dir: Path, problems: list[Problem]) -> dict[str, OfficeTable]:
+    path = knowledge_dir / "offices.yaml"
+    data, errs = read_yaml(path)
+    problems.extend(errs)
+    file, reader = display_path(path), _Reader(display_path(path), problems)
+    tables: dict[str, OfficeTable] = {}
+    for item in _top_list(data, "tables", file, problems) if not errs else []:
+        if not isinstance(item, LineDict):
+            problems.append(Problem(file, None, None, "tables", "每张表应该是一组字段"))
+            continue
+        tid = reader.text(item, "id", None, required=True)
+        reader.check_keys(item, TABLE_FIELDS, tid)
+        if not tid:
+            continue
+        if tid in tables:
+            reader.problem(item, tid, "id", "这个表编号重复了")
+            continue
+        entries = []
+        raw_entries = item.get("entries")
+        if not isinstance(raw_entries, list) or not raw_entries:
+            reader.problem(item, tid, "entries", "至少要有一行（受理机构 / 地址 / 电话）")
+            raw_entries = []
+        for entry in raw_entries:
+            if not isinstance(entry, LineDict):
+                reader.problem(item, tid, "entries", f"这一行应该是一组字段：{entry!r}")
+                continue
+            reader.check_keys(entry, ENTRY_FIELDS, tid, "entries.")
+            phones = reader.texts(entry, "phones", tid, "entries.")
+            entries.append(OfficeEntry(
+                place=reader.text(entry, "place", tid, prefix="entries."),
+                office=reader.text(entry, "office", tid, prefix="entries."),
+                address=reader.text(entry, "address", tid, prefix="entries."),
+                phones=phones,
+            ))
+        tables[tid] = OfficeTable(
+            id=tid, source=str(reader.text(item, "source", tid, required=True) or ""),
+            section=reader.text(item, "section", tid), title=reader.text(item, "title", tid),
+            entries=tuple(entries), line=item.line,
+        )
+    return tables
+
+
+def _conditions(reader: _Reader, node: LineDict, pid: str) -> tuple[Condition, ...]:
+    raw = node.get("conditions")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.problem(node, pid, "conditions", "应该是列表；没有条件时写 []")
+        return ()
+    out = []
+    for i, item in enumerate(raw, 1):
+        prefix = f"conditions[{i}]."
+        cond = reader.mapping(item, node, pid, "conditions")
+        if cond is None:
+            continue
+        reader.check_keys(cond, CONDITION_FIELDS, pid, prefix)
+        ask = reader.text(cond, "ask", pid, True, prefix)
+        options = reader.texts(cond, "options", pid, prefix)
+        passing = reader.texts(cond, "pass", pid, prefix)
+        unknown = reader.texts(cond, "unknown", pid, prefix)
+        fail = reader.text(cond, "fail", pid, True, prefix)
+        if not 2 <= len(options) <= 4:
+            reader.problem(cond, pid, prefix + "options", f"要有 2 到 4 个选项，现在 {len(options)} 个")
+        for option in options:
+            if len(option) > MAX_OPTION_CHARS:
+                reader.problem(cond, pid, prefix + "options",
+                               f"选项“{option}”有 {len(option)} 个字，按钮最多 {MAX_OPTION_CHARS} 个字")
+        for label, chosen in (("pass", passing), ("unknown", unknown)):
+            for option in chosen:
+                if option not in options:
+                    reader.problem(cond, pid, prefix + label, f"“{option}”不在 options 里")
+        if not passing:
+            reader.problem(cond, pid, prefix + "pass", "至少要有一个符合条件的选项")
+        cues = []
+        raw_cues = cond.get("cues") or {}
+        if not isinstance(raw_cues, dict):
+            reader.problem(cond, pid, prefix + "cues", "应该是“选项: [说法, …]”的形式")
+            raw_cues = {}
+        for option, phrases in raw_cues.items():
+            if option not in options:
+                reader.problem(cond, pid, prefix + "cues", f"“{option}”不在 options 里")
+                continue
+            if isinstance(phrases, str):
+                phrases = [phrases]
+            cues.append((str(option), tuple(str(p) for p in phrases or [])))
+        if ask and fail and options and passing:
+            out.append(Condition(ask, options, passing, unknown, fail,
+                                 reader.text(cond, "remedy", pid, prefix=prefix), tuple(cues)))
+    return tuple(out)
+
+
+def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
+    pid = reader.text(node, "id", None, required=True)
+    reader.check_keys(node, POLICY_FIELDS, pid)
+    if not pid:
+        return None
+    if not ID_PATTERN.match(pid):
+        reader.problem(node, pid, "id", "编号只能用小写英文字母、数字、下划线，形如 urumqi.unemployment_benefit")
+    validity = Validity(None, None, None)
+    raw_validity = node.get("validity")
+    if raw_validity is not None:
+        vnode = reader.mapping(raw_validity, node, pid, "validity")
+        if vnode is not None:
+            reader.check_keys(vnode, VALIDITY_FIELDS, pid, "validity.")
+            validity = Validity(reader.day(vnode, "from", pid, "validity."),
+                                reader.day(vnode, "until", pid, "validity."),
+                                reader.text(vnode, "text", pid, prefix="validity."))
+    online: tuple[str, ...] = ()
+    onsite: tuple[str, ...] = ()
+    raw_channels = node.get("channels")
+    if raw_channels is not None:
+        cnode = reader.mapping(raw_channels, node, pid, "channels")
+        if cnode is not None:
+            reader.check_keys(cnode, {"online": False, "onsite": False}, pid, "channels.")
+            online = reader.texts(cnode, "online", pid, "channels.")
+            onsite = reader.texts(cnode, "onsite", pid, "channels.")
+    corrections = []
+    for item in node.get("corrections") or []:
+        cnode = reader.mapping(item, node, pid, "corrections")
+        if cnode is None:
+            continue
+        reader.check_keys(cnode, {"wrong": True, "right": True, "why": False}, pid, "corrections.")
+        wrong = reader.text(cnode, "wrong", pid, True, "corrections.")
+        right = reader.text(cnode, "right", pid, True, "corrections.")
+        if wrong and right:
+            corrections.append(Correction(wrong, right, reader.text(cnode, "why", pid, prefix="corrections.") or ""))
+    section = reader.text(node, "section", pid, required=True)
+    return Policy(
+        id=pid,
+        title=reader.text(node, "title", pid, required=True) or pid,
+        topic=reader.text(node, "topic", pid, required=True) or "",
+        region=reader.text(node, "region", pid, required=True) or "",
+        source=source_key,
+        section=section or "",
+        section_title=reader.text(node, "section_title", pid),
+        audience=reader.text(node, "audience", pid),
+        summary=reader.text(node, "summary", pid),
+        conditions=_conditions(reader, node, pid),
+        standard=reader.text(node, "standard", pid),
+        validity=validity,
+        process=reader.text(node, "process", pid),
+        materials=reader.texts(node, "materials", pid),
+        deadline=reader.text(node, "deadline", pid),
+        channels_online=online,
+        channels_onsite=onsite,
+        contacts=reader.texts(node, "contacts", pid),
+        contact_text=reader.text(node, "contact_text", pid),
+        notes=reader.texts(node, "notes", pid),
+        corrections=tuple(corrections),
+        file=reader.file,
+        line=node.line,
+    )
+
+
+def load_policies(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Policy]:
+    policies: dict[str, Policy] = {}
+    files = sorted((knowledge_dir / "policies").glob("*.yaml"))
+    if not files:
+        problems.append(Problem(display_path(knowledge_dir / "policies"), None, None, None, "没有任何政策文件"))
+    for path in files:
+        data, errs = read_yaml(path)
+        problems.extend(errs)
+        if errs:
+            continue
+        file = display_path(path)
+        reader = _Reader(file, problems)
+        if not isinstance(data, LineDict):
+            problems.append(Problem(file, None, None, None, "文件顶层应该有 source: 和 policies:"))
+            continue
+        reader.check_keys(data, {"source": True, "policies": True}, None)
+        source_key = str(data.get("source") or "")
+        for item in _top_list(data, "policies", file, problems):
+            if not isinstance(item, LineDict):
+                problems.append(Problem(file, None, None, "policies", f"每条政策应该是一组字段：{item!r}"))
+                continue
+            policy = _policy(reader, item, source_key)
+            if policy is None:
+                continue
+            if policy.id in policies:
+                other = policies[policy.id]
+                reader.problem(item, policy.id, "id", f"编号重复：{other.file}:{other.line} 已经用过")
+                continue
+            policies[policy.id] = policy
+    return policies
+
+
+def check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
+    """Every name a record uses must exist: topic, region, source, office table, place."""
+    for p in kb.policies.values():
+        def bad(field: str, message: str, p: Policy = p) -> None:
+            problems.append(Problem(p.file, p.line, p.id, field, message))
+
+        if p.source not in kb.sources:
+            bad("source", f"来源“{p.source}”不在 knowledge/sources/index.yaml 里")
+        if p.topic not in kb.topics:
+            bad("topic", f"话题“{p.topic}”不在 intents/topics.yaml 里")
+        if p.region not in kb.regions:
+            bad("region", f"地区“{p.region}”应该是：{'、'.join(kb.regions)} 之一")
+        for tid in p.contacts:
+            if tid not in kb.tables:
+                bad("contacts", f"办事处表“{tid}”在 knowledge/offices.yaml 里找不到")
+        if not (p.contacts or p.contact_text or p.channels_online or p.channels_onsite):
+            bad("contacts", "至少要有一个联系方式：contacts、contact_text 或 channels")
+    for table in kb.tables.values():
+        if table.source not in kb.sources:
+            problems.append(Problem(OFFICES_FILE, table.line, table.id, "source",
+                                    f"来源“{table.source}”不在 index.yaml 里"))
+        for entry in table.entries:
+            if entry.place and kb.place(entry.place) is None:
+                problems.append(Problem(OFFICES_FILE, table.line, table.id, "entries.place",
+                                        f"地名“{entry.place}”不在 intents/gazetteer.yaml 里（请用全称）"))
+
+
+def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None = None,
+                   ) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load everything; return the base together with every problem found (empty when clean)."""
+    knowledge_dir = Path(knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
+    intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
+    problems: list[Problem] = []
+    kb = KnowledgeBase(
+        sources=load_sources(knowledge_dir, problems),
+        policies=load_policies(knowledge_dir, problems),
+        tables=load_tables(knowledge_dir, problems),
+        regions=load_regions(intents_dir, problems),
+        topics=load_topics(intents_dir, problems),
+    )
+    check_references(kb, problems)
+    return kb, problems
+
+
+def load_knowledge_strict(knowledge_dir: Path | None = None, intents_dir: Path | None = None) -> KnowledgeBase:
+    """The bot refuses to start on broken data: a wrong answer is worse than no answer."""
+    kb, problems = load_knowledge(knowledge_dir, intents_dir)
+    if problems:
+        raise DataError(problems)
+    return kb

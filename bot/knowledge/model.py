@@ -1,0 +1,187 @@
+"""Typed records of the knowledge base; everything the dialog says is read from these."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+
+class SourceStatus(str, Enum):
+    IN_FORCE = "in_force"
+    ENDED = "ended"
+    DRAFT = "draft"
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    key: str
+    file: str
+    title: str
+    doc_no: str | None
+    issuer: str | None
+    region: str
+    date: date | None
+    year: int | None
+    status: SourceStatus
+    note: str | None
+    text: str = field(repr=False, default="")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One eligibility requirement, asked as a question with buttons."""
+
+    ask: str
+    options: tuple[str, ...]
+    passing: tuple[str, ...]
+    unknown: tuple[str, ...]
+    fail: str
+    remedy: str | None
+    cues: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def outcome(self, option: str) -> str:
+        """'pass', 'unknown' or 'fail' for a chosen option."""
+        if option in self.passing:
+            return "pass"
+        if option in self.unknown:
+            return "unknown"
+        return "fail"
+
+
+@dataclass(frozen=True)
+class Validity:
+    start: date | None
+    until: date | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Correction:
+    wrong: str
+    right: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    topic: str
+    region: str
+    source: str
+    section: str
+    section_title: str | None
+    audience: str | None
+    summary: str | None
+    conditions: tuple[Condition, ...]
+    standard: str | None
+    validity: Validity
+    process: str | None
+    materials: tuple[str, ...]
+    deadline: str | None
+    channels_online: tuple[str, ...]
+    channels_onsite: tuple[str, ...]
+    contacts: tuple[str, ...]
+    contact_text: str | None
+    notes: tuple[str, ...]
+    corrections: tuple[Correction, ...]
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class OfficeEntry:
+    place: str | None
+    office: str | None
+    address: str | None
+    phones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfficeTable:
+    id: str
+    source: str
+    section: str | None
+    title: str | None
+    entries: tuple[OfficeEntry, ...]
+    line: int = 0
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        seen: list[str] = []
+        for entry in self.entries:
+            if entry.place and entry.place not in seen:
+                seen.append(entry.place)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    region: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    short: str
+    aliases: tuple[str, ...]
+    covered_by: tuple[str, ...]
+    places: tuple[Place, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a policy stands on a given day."""
+
+    ended: bool
+    draft: bool
+    until: date | None
+
+    @property
+    def label(self) -> str:
+        if self.draft and self.ended:
+            return "征求意见稿（已过期）"
+        if self.draft:
+            return "征求意见稿"
+        if self.ended:
+            return "已结束"
+        return "有效"
+
+
+@dataclass
+class KnowledgeBase:
+    sources: dict[str, SourceDoc]
+    policies: dict[str, Policy]
+    tables: dict[str, OfficeTable]
+    regions: dict[str, Region]
+    topics: dict[str, Topic]
+
+    def standing(self, policy: Policy, today: date) -> Standing:
+        source = self.sources[policy.source]
+        until = policy.validity.until
+        ended = source.status is SourceStatus.ENDED or (until is not None and until < today)
+        return Standing(ended=ended, draft=source.status is SourceStatus.DRAFT, until=until)
+
+    def policies_for_topic(self, topic: str) -> list[Policy]:
+        return [p for p in self.policies.values() if p.topic == topic]
+
+    def regions_for_topic(self, topic: str) -> list[str]:
+        """Regions a citizen may pick for a topic: those with a policy of their own or through a parent."""
+        own = {p.region for p in self.policies_for_topic(topic)}
+        return [r.name for r in self.regions.values() if r.name in own or own.intersection(r.covered_by)]
+
+    def place(self, name: str) -> Place | None:
+        for region in self.regions.values():
+            for place in region.places:
+                if place.name == name:
+                    return place
+        return None

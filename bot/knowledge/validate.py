@@ -1,0 +1,49 @@
+"""`policybot validate`: load, cross-check and ground the knowledge base, then summarise it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .grounding import check_grounding
+from .loader import load_knowledge
+from .model import KnowledgeBase
+from .yamlio import Problem
+
+
+@dataclass
+class ValidationReport:
+    kb: KnowledgeBase
+    problems: list[Problem]
+    today: date
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary_lines(self) -> list[str]:
+        kb, today = self.kb, self.today
+        lines = [f"知识库检查（以 {today.isoformat()} 为今天）"]
+        lines.append(f"政策 {len(kb.policies)} 条，办事处表 {len(kb.tables)} 张，"
+                     f"办事处/电话 {sum(len(t.entries) for t in kb.tables.values())} 行，话题 {len(kb.topics)} 个")
+        per_source = Counter(p.source for p in kb.policies.values())
+        for key, doc in kb.sources.items():
+            lines.append(f"  来源 {key} {doc.title}：{per_source.get(key, 0)} 条")
+        per_region = Counter(p.region for p in kb.policies.values())
+        lines.append("  按地区：" + "，".join(f"{r} {n}" for r, n in per_region.most_common()))
+        labels = Counter(kb.standing(p, today).label for p in kb.policies.values())
+        lines.append("  按状态：" + "，".join(f"{k} {v}" for k, v in labels.most_common()))
+        lines.append("")
+        for p in sorted(kb.policies.values(), key=lambda p: (p.source, p.id)):
+            standing = kb.standing(p, today)
+            until = p.validity.until.isoformat() if p.validity.until else "长期"
+            lines.append(f"  [{standing.label}] {p.id:<45} {p.source} {p.section:<8} 至 {until:<10} {p.title}")
+        return lines
+
+
+def validate(knowledge_dir: Path | None = None, intents_dir: Path | None = None,
+             today: date | None = None) -> ValidationReport:
+    kb, problems = load_knowledge(knowledge_dir, intents_dir)
+    problems = problems + check_grounding(kb)
+    return ValidationReport(kb, problems, today or date.today())
