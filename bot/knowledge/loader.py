@@ -214,7 +214,8 @@ def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Sour
             key=key, file=fname, title=title, doc_no=reader.text(item, "doc_no", key),
             issuer=reader.text(item, "issuer", key), region=region,
             date=reader.day(item, "date", key, ""), year=year if isinstance(year, int) else None,
-            status=status, note=reader.text(item, "note", key), text=text,
+            status=status, note=reader.text(item, "note", key),
+            caveat=reader.text(item, "caveat", key), text=text,
         )
     return sources
 

@@ -24,6 +24,7 @@ class SourceDoc:
     year: int | None
     status: SourceStatus
     note: str | None
+    caveat: str | None = None
     text: str = field(repr=False, default="")
 
 

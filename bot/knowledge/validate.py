@@ -37,7 +37,7 @@ class ValidationReport:
         lines.append("")
         for p in sorted(kb.policies.values(), key=lambda p: (p.source, p.id)):
             standing = kb.standing(p, today)
-            until = p.validity.until.isoformat() if p.validity.until else "长期"
+            until = p.validity.until.isoformat() if p.validity.until else ("—" if standing.ended else "长期")
             lines.append(f"  [{standing.label}] {p.id:<45} {p.source} {p.section:<8} 至 {until:<10} {p.title}")
         return lines
 

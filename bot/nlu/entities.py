@@ -1,0 +1,40 @@
+"""Finds places and simple facts (an age) in a question; places are removed before topic matching."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_AGE = re.compile(r"(?<!\d)(\d{1,2})\s*(?:周岁|岁)")
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    alias: str
+    region: str
+    place: str | None
+
+
+class PlaceFinder:
+    """Longest alias first, so 乌鲁木齐县 is not read as 乌鲁木齐 + 县."""
+
+    def __init__(self, aliases: dict[str, tuple[str, str | None]], clean):
+        self._by_alias: dict[str, tuple[str, str | None]] = {}
+        for alias, target in aliases.items():
+            key = clean(alias).replace(" ", "")
+            if len(key) >= 2:
+                self._by_alias.setdefault(key, target)
+        ordered = sorted(self._by_alias, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(a) for a in ordered)) if ordered else None
+
+    def find(self, text: str) -> list[PlaceMention]:
+        if not self._pattern:
+            return []
+        return [PlaceMention(m.group(), *self._by_alias[m.group()]) for m in self._pattern.finditer(text)]
+
+    def strip(self, text: str) -> str:
+        return self._pattern.sub(" ", text) if self._pattern else text
+
+
+def find_age(text: str) -> int | None:
+    match = _AGE.search(text)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,80 @@
+"""Reads the intents/ folder: examples, synonyms, aspects and the gazetteer, with clear errors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..knowledge.loader import DEFAULT_INTENTS_DIR
+from ..knowledge.yamlio import DataError, LineDict, Problem, display_path, read_yaml
+
+# Conversational intents the dialog handles itself; every other intent is a topic from topics.yaml.
+CONVERSATIONAL_INTENTS = ("greeting", "thanks", "about_bot", "help", "restart", "go_back", "human")
+ASPECTS = ("amount", "eligibility", "materials", "process", "deadline", "contact", "validity")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    examples: dict[str, tuple[str, ...]]
+    synonyms: dict[str, list[str]]
+    aspects: dict[str, tuple[str, ...]]
+    userdict: Path | None
+    place_aliases: dict[str, tuple[str, str | None]]   # alias → (region, place or None)
+    topic_ids: tuple[str, ...]
+
+
+def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    file = display_path(path)
+    if not isinstance(data, LineDict) or not isinstance(data.get(top), dict):
+        problems.append(Problem(file, getattr(data, "line", None), None, top, f"文件顶层应该有 `{top}:`"))
+        return {}
+    block = data[top]
+    out = {}
+    for key, values in block.items():
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list):
+            problems.append(Problem(file, block.line_of(key), str(key), None, "应该是一个列表（每行以“- ”开头）"))
+            continue
+        items = [str(v).strip() for v in values if v is not None and str(v).strip()]
+        out[str(key)] = tuple(items)
+    return out
+
+
+def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (),
+                 regions: dict | None = None) -> Lexicon:
+    intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
+    problems: list[Problem] = []
+    loaded = {}
+    for name, top in (("examples.yaml", "intents"), ("synonyms.yaml", "synonyms"), ("aspects.yaml", "aspects")):
+        data, errs = read_yaml(intents_dir / name)
+        problems += errs
+        loaded[top] = _string_lists(data, top, intents_dir / name, problems) if not errs else {}
+    examples = loaded["intents"]
+    file = display_path(intents_dir / "examples.yaml")
+    known = set(topic_ids) | set(CONVERSATIONAL_INTENTS)
+    for intent in examples:
+        if topic_ids and intent not in known:
+            problems.append(Problem(file, None, intent, None,
+                                    "意图名不认识：应该是 intents/topics.yaml 里的话题，或 " + "、".join(CONVERSATIONAL_INTENTS)))
+    for aspect in loaded["aspects"]:
+        if aspect not in ASPECTS:
+            problems.append(Problem(display_path(intents_dir / "aspects.yaml"), None, aspect, None,
+                                    "方面名不认识：应该是 " + "、".join(ASPECTS) + " 之一"))
+    if problems:
+        raise DataError(problems)
+    aliases: dict[str, tuple[str, str | None]] = {}
+    for region in (regions or {}).values():
+        for alias in (region.name, *region.aliases):
+            aliases.setdefault(alias, (region.name, None))
+        for place in region.places:
+            for alias in (place.name, *place.aliases):
+                aliases[alias] = (region.name, place.name)
+    userdict = intents_dir / "userdict.txt"
+    return Lexicon(
+        examples={k: v for k, v in examples.items() if v},
+        synonyms={k: list(v) for k, v in loaded["synonyms"].items()},
+        aspects=loaded["aspects"],
+        userdict=userdict if userdict.exists() else None,
+        place_aliases=aliases,
+        topic_ids=tuple(topic_ids),
+    )

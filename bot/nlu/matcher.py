@@ -1,0 +1,203 @@
+"""Scores a question against every intent's examples and decides: match, clarify or out of scope.
+
+Two views of similarity are combined:
+- a token/character-bigram profile per intent (IDF-weighted centroid of its examples), which rewards the
+  words that set a topic apart and tolerates long stories around them;
+- RapidFuzz similarity to the single closest example, token-level and character-level, which rewards
+  near-paraphrases and tolerates small typos.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import jieba
+from rapidfuzz import fuzz, process
+
+from .entities import PlaceFinder, find_age
+from .lexicon import CONVERSATIONAL_INTENTS, Lexicon
+from .normalize import Normalizer
+
+jieba.setLogLevel(logging.WARNING)
+
+STOPWORDS = frozenset(
+    "的 了 吗 嘛 呢 啊 呀 吧 哦 哈 嗯 么 我 我们 俺 你 您 他 她 请问 问 问下 问一下 一下 想 想问 咨询 下 这个 那个 "
+    "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好".split()
+)
+FEATURE_CAP = 300  # characters looked at for scoring; longer stories keep their question near the end
+
+
+@dataclass(frozen=True)
+class Candidate:
+    intent: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Understanding:
+    original: str
+    normalized: str
+    tokens: tuple[str, ...]
+    outcome: str                      # "match" | "clarify" | "out_of_scope" | "empty"
+    intent: str | None
+    confidence: float
+    candidates: tuple[Candidate, ...]
+    aspect: str | None
+    region: str | None
+    place: str | None
+    entities: dict[str, object] = field(default_factory=dict)
+    truncated: bool = False
+
+
+class ExampleScorer(Protocol):
+    def __call__(self, query: "Prepared", examples: list["Prepared"]) -> list[float]: ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    tokens: tuple[str, ...]
+    token_text: str
+    chars: str
+    features: frozenset[str]
+
+
+def rapidfuzz_scorer(query: Prepared, examples: list[Prepared]) -> list[float]:
+    """Token-level and character-level RapidFuzz similarity, whichever is higher, in [0, 1]."""
+    tok = process.extract(query.token_text, [e.token_text for e in examples],
+                          scorer=fuzz.token_sort_ratio, limit=None)
+    chars = process.extract(query.chars, [e.chars for e in examples], scorer=fuzz.ratio, limit=None)
+    best = [0.0] * len(examples)
+    for _, score, index in tok:
+        best[index] = score / 100
+    for _, score, index in chars:
+        best[index] = max(best[index], score / 100)
+    return best
+
+
+class Matcher:
+    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.42, clarify_margin: float = 0.05,
+                 profile_weight: float = 0.55, scorer: ExampleScorer = rapidfuzz_scorer):
+        self.score_cutoff = score_cutoff
+        self.clarify_margin = clarify_margin
+        self.profile_weight = profile_weight
+        self.scorer = scorer
+        self.topic_ids = set(lexicon.topic_ids)
+        self.normalize = Normalizer(lexicon.synonyms)
+        self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
+        self.aspect_cues = sorted(
+            ((self.normalize.clean(cue).replace(" ", ""), aspect)
+             for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
+            key=lambda pair: -len(pair[0]))
+        self.tokenizer = jieba.Tokenizer()
+        if lexicon.userdict:
+            self.tokenizer.load_userdict(str(lexicon.userdict))
+        self.tokenizer.initialize()
+        self._build(lexicon.examples)
+
+    # ---- preparation -------------------------------------------------------------------------
+    def prepare(self, text: str) -> Prepared:
+        text = self.places.strip(text)[-FEATURE_CAP:]
+        tokens = tuple(t for t in self.tokenizer.lcut(text) if t.strip() and t not in STOPWORDS)
+        chars = "".join(tokens)
+        bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
+        return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
+
+    def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
+        self.example_intents: list[str] = []
+        self.examples: list[Prepared] = []
+        per_intent: dict[str, list[Prepared]] = defaultdict(list)
+        for intent, texts in examples.items():
+            for text in texts:
+                prepared = self.prepare(self.normalize.fold_synonyms(self.normalize.clean(text)))
+                if prepared.chars:
+                    self.examples.append(prepared)
+                    self.example_intents.append(intent)
+                    per_intent[intent].append(prepared)
+        self.intents = list(per_intent)
+        df: Counter[str] = Counter()
+        for items in per_intent.values():
+            df.update(set().union(*(p.features for p in items)))
+        n = len(per_intent)
+        self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
+        self.profiles: dict[str, dict[str, float]] = {}
+        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for intent, items in per_intent.items():
+            counts = Counter(f for p in items for f in p.features)
+            weights = {f: (c / len(items)) * self.idf[f] for f, c in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for f, w in weights.items():
+                self.postings[f].append((intent, w / norm))
+
+    # ---- scoring -----------------------------------------------------------------------------
+    def profile_scores(self, query: Prepared) -> dict[str, float]:
+        weights = {f: self.idf[f] for f in query.features if f in self.idf}
+        # unknown features count against the match too: a question mostly about something else scores low
+        unknown = sum(1 for f in query.features if f not in self.idf) * math.log(1 + len(self.intents))
+        norm = math.sqrt(sum(w * w for w in weights.values()) + unknown * unknown / max(len(query.features), 1)) or 1.0
+        scores: dict[str, float] = defaultdict(float)
+        for f, w in weights.items():
+            for intent, pw in self.postings[f]:
+                scores[intent] += w * pw / norm
+        return scores
+
+    def score(self, query: Prepared) -> list[Candidate]:
+        if not query.chars:
+            return []
+        profile = self.profile_scores(query)
+        best: dict[str, float] = defaultdict(float)
+        for intent, sim in zip(self.example_intents, self.scorer(query, self.examples)):
+            if sim > best[intent]:
+                best[intent] = sim
+        w = self.profile_weight
+        combined = [Candidate(i, round(min(1.0, w * profile.get(i, 0.0) + (1 - w) * best.get(i, 0.0)), 4))
+                    for i in self.intents]
+        combined.sort(key=lambda c: -c.score)
+        return combined
+
+    # ---- understanding -----------------------------------------------------------------------
+    def aspect_of(self, text: str) -> str | None:
+        compact = text.replace(" ", "")
+        for cue, aspect in self.aspect_cues:
+            if cue and cue in compact:
+                return aspect
+        return None
+
+    def understand(self, raw: str) -> Understanding:
+        norm = self.normalize(raw)
+        mentions = self.places.find(norm.text.replace(" ", ""))
+        region = next((m.region for m in reversed(mentions)), None)
+        place = next((m.place for m in reversed(mentions) if m.place), None)
+        entities: dict[str, object] = {}
+        if mentions:
+            entities["places"] = [m.alias for m in mentions]
+        age = find_age(norm.text)
+        if age is not None:
+            entities["age"] = age
+        aspect = self.aspect_of(norm.text)
+        query = self.prepare(norm.text)
+        candidates = self.score(query)
+        top = tuple(candidates[:5])
+
+        def result(outcome: str, intent: str | None, confidence: float) -> Understanding:
+            return Understanding(norm.original, norm.text, query.tokens, outcome, intent, confidence, top,
+                                 aspect, region, place, entities, norm.truncated)
+
+        if not query.chars:
+            return result("empty" if not mentions else "out_of_scope", None, 0.0)
+        first = candidates[0]
+        if first.score < self.score_cutoff:
+            return result("out_of_scope", None, first.score)
+        if first.intent in CONVERSATIONAL_INTENTS:
+            topic = next((c for c in candidates if c.intent in self.topic_ids), None)
+            # "你好，失业金怎么领" is a question about 失业金, not a greeting
+            if topic and topic.score >= self.score_cutoff and first.intent in ("greeting", "thanks", "help"):
+                first = topic
+            else:
+                return result("match", first.intent, first.score)
+        rivals = [c for c in candidates if c.intent != first.intent and c.intent in self.topic_ids]
+        if rivals and rivals[0].score >= self.score_cutoff and first.score - rivals[0].score < self.clarify_margin:
+            return result("clarify", first.intent, first.score)
+        return result("match", first.intent, first.score)
