@@ -35,6 +35,114 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_bot(args: argparse.Namespace, store=None):
+    from . import PolicyBot
+    from .knowledge import DataError
+
+    try:
+        return PolicyBot.load(args.knowledge, args.intents, store=store, today=args.today)
+    except DataError as exc:
+        print("知识库或意图文件有错误，机器人没有启动：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print("运行 `policybot validate` 查看完整检查结果。", file=sys.stderr)
+        return None
+
+
+def _open_store(spec: str, ttl_minutes: float):
+    from .stores import StoreError, open_store
+
+    try:
+        return open_store(spec, ttl_minutes * 60)
+    except (StoreError, ValueError) as exc:
+        print(f"无法打开会话存储：{exc}", file=sys.stderr)
+        return None
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import logging
+
+    from .channels.console import run_console, run_jsonl
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store = _open_store(args.store, args.ttl)
+    if store is None:
+        return 2
+    bot = _load_bot(args, store)
+    if bot is None:
+        return 2
+    if args.jsonl:
+        return run_jsonl(bot)
+    return run_console(bot, session_id=args.session, debug=args.debug, history_file=args.history)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    import json
+
+    bot = _load_bot(args)
+    if bot is None:
+        return 2
+    u = bot.matcher.understand(" ".join(args.question))
+    data = {"normalized": u.normalized, "tokens": list(u.tokens), "topic_words": list(u.topic_words),
+            "region": u.region, "place": u.place, "entities": u.entities, "aspect": u.aspect,
+            "outcome": u.outcome, "intent": u.intent, "confidence": u.confidence,
+            "candidates": [{"intent": c.intent, "score": c.score} for c in u.candidates]}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"规范化文本：{u.normalized}")
+    print(f"分词：{' / '.join(u.tokens)}")
+    print(f"话题词（去掉地名和方面词后）：{' / '.join(u.topic_words) or '（无）'}")
+    print(f"地区：{u.region or '—'}  区县：{u.place or '—'}  其他实体：{u.entities or '—'}")
+    print(f"问的方面：{u.aspect or '—'}")
+    print(f"结论：{u.outcome}  意图：{u.intent or '—'}  置信度：{u.confidence:.3f}")
+    print("前五个候选：")
+    for c in u.candidates:
+        name = bot.kb.topics[c.intent].name if c.intent in bot.kb.topics else c.intent
+        print(f"  {c.score:.3f}  {c.intent}（{name}）")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .knowledge import DataError
+    from .tools.evaluate import evaluate, format_report, load_eval_set
+
+    bot = _load_bot(args)
+    if bot is None:
+        return 2
+    try:
+        eval_set = load_eval_set(args.set)
+    except DataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    report = evaluate(bot.matcher, eval_set)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report, str(args.set)))
+        if args.show_errors:
+            for miss in report.misses:
+                print(f"  ✗ {miss['question']}  应为 {miss['expected']}，实为 {miss['got']}（{miss['score']:.2f}）")
+            for fa in report.false_accepts:
+                print(f"  ✗ 范围外却接了：{fa['question']} → {fa['got']}（{fa['score']:.2f}）")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from .tools.bench import format_bench, run_bench
+
+    if args.short:
+        result = run_bench(args.knowledge, args.intents, questions=200, rounds=4)
+    else:
+        result = run_bench(args.knowledge, args.intents, questions=args.questions, rounds=args.rounds)
+    print(json.dumps(result, ensure_ascii=False) if args.json else format_bench(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="政策问答助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +151,38 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--quiet", action="store_true", help="只报告问题，不列出政策")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("chat", help="员工测试台：像市民一样提问，看机器人怎么回答")
+    _common(p)
+    p.add_argument("--debug", action="store_true", help="每次回复后显示意图、置信度、候选、状态和记住的信息")
+    p.add_argument("--jsonl", action="store_true", help='每行读入 {"session": "...", "text": "..."}，每行输出一个 JSON 回复')
+    p.add_argument("--store", default="sqlite:var/sessions.sqlite3",
+                   help="会话存储：memory、sqlite:路径 或 redis://主机:端口/库号（默认 sqlite:var/sessions.sqlite3）")
+    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
+    p.add_argument("--session", default="console", help="会话编号（默认 console）")
+    p.add_argument("--history", default=str(Path.home() / ".policybot_history"), help="输入历史文件")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("explain", help="看机器人怎么理解一句话：规范化、分词、实体、方面、前五个候选")
+    _common(p)
+    p.add_argument("question", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("eval", help="在独立评测集上衡量理解准确率")
+    _common(p)
+    p.add_argument("--set", type=Path, default=Path("tests/nlu/heldout.yaml"), help="评测文件（默认 tests/nlu/heldout.yaml）")
+    p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
+    p.add_argument("--show-errors", action="store_true", help="列出每个答错的问题")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="性能：加载时间、每个问题和每轮对话的延迟、内存峰值")
+    _common(p)
+    p.add_argument("--short", action="store_true", help="快速模式（只证明能跑）")
+    p.add_argument("--questions", type=int, default=2000)
+    p.add_argument("--rounds", type=int, default=60, help="对话模式重复几遍示例对话")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -220,11 +220,31 @@ def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Sour
     return sources
 
 
+def load_general(knowledge_dir: Path, problems: list[Problem]) -> list[tuple[str, str, str | None]]:
+    path = knowledge_dir / "offices.yaml"
+    data, errs = read_yaml(path)
+    if errs or not isinstance(data, LineDict):
+        return []  # reported by load_tables
+    reader, out = _Reader(display_path(path), problems), []
+    for item in data.get("general") or []:
+        node = reader.mapping(item, data, None, "general")
+        if node is None:
+            continue
+        reader.check_keys(node, {"region": True, "table": True, "place": False}, None, "general.")
+        region = reader.text(node, "region", None, True, "general.")
+        table = reader.text(node, "table", None, True, "general.")
+        if region and table:
+            out.append((region, table, reader.text(node, "place", None, prefix="general.")))
+    return out
+
+
 def load_tables(knowledge_dir: Path, problems: list[Problem]) -> dict[str, OfficeTable]:
     path = knowledge_dir / "offices.yaml"
     data, errs = read_yaml(path)
     problems.extend(errs)
     file, reader = display_path(path), _Reader(display_path(path), problems)
+    if isinstance(data, LineDict):
+        reader.check_keys(data, {"tables": True, "general": False}, None)
     tables: dict[str, OfficeTable] = {}
     for item in _top_list(data, "tables", file, problems) if not errs else []:
         if not isinstance(item, LineDict):
@@ -423,6 +443,13 @@ def check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
                 bad("contacts", f"办事处表“{tid}”在 knowledge/offices.yaml 里找不到")
         if not (p.contacts or p.contact_text or p.channels_online or p.channels_onsite):
             bad("contacts", "至少要有一个联系方式：contacts、contact_text 或 channels")
+    for region, tid, place in kb.general:
+        if tid not in kb.tables:
+            problems.append(Problem(OFFICES_FILE, None, tid, "general.table", "总咨询电话引用的表不存在"))
+        elif not any(e.place == place for e in kb.tables[tid].entries):
+            problems.append(Problem(OFFICES_FILE, None, tid, "general.place", f"表里没有地点“{place}”这一行"))
+        if region not in kb.regions:
+            problems.append(Problem(OFFICES_FILE, None, tid, "general.region", f"地区“{region}”不在地名表里"))
     for table in kb.tables.values():
         if table.source not in kb.sources:
             problems.append(Problem(OFFICES_FILE, table.line, table.id, "source",
@@ -445,6 +472,7 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
         tables=load_tables(knowledge_dir, problems),
         regions=load_regions(intents_dir, problems),
         topics=load_topics(intents_dir, problems),
+        general=load_general(knowledge_dir, problems),
     )
     check_references(kb, problems)
     return kb, problems

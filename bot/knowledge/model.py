@@ -165,6 +165,19 @@ class KnowledgeBase:
     tables: dict[str, OfficeTable]
     regions: dict[str, Region]
     topics: dict[str, Topic]
+    general: list[tuple[str, str, str | None]] = field(default_factory=list)  # (region, table id, place)
+
+    def general_contacts(self) -> list[tuple[str, OfficeEntry, OfficeTable]]:
+        """The offices to offer when someone asks for a person, one per region that has one."""
+        out = []
+        for region, tid, place in self.general:
+            table = self.tables.get(tid)
+            if table is None:
+                continue
+            for entry in table.entries:
+                if entry.place == place:
+                    out.append((region, entry, table))
+        return out
 
     def standing(self, policy: Policy, today: date) -> Standing:
         source = self.sources[policy.source]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -25,9 +26,16 @@ jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS = frozenset(
     "的 了 吗 嘛 呢 啊 呀 吧 哦 哈 嗯 么 我 我们 俺 你 您 他 她 请问 问 问下 问一下 一下 想 想问 咨询 下 这个 那个 "
-    "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好".split()
+    "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好 "
+    "那 那么 那个 这 要 需要 得 该 应该 还有 另外 然后 呢 吗 么 啥 什么 怎么 怎样 如何 多少 哪些 哪里 哪儿".split()
 )
 FEATURE_CAP = 300  # characters looked at for scoring; longer stories keep their question near the end
+
+
+def _cue_pattern(cue: str) -> "re.Pattern[str]":
+    """An aspect cue; "…" in a cue (能领…吗) stands for up to 10 characters of anything."""
+    parts = cue.split("gap")
+    return re.compile("(.{0,10}?)".join(re.escape(p) for p in parts))
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,12 @@ class Understanding:
     place: str | None
     entities: dict[str, object] = field(default_factory=dict)
     truncated: bool = False
+    topic_words: tuple[str, ...] = ()   # what is left once places and aspect words are taken out
+
+    @property
+    def is_follow_up(self) -> bool:
+        """'那要带什么材料？' names an aspect but no topic: it refers to the topic under discussion."""
+        return self.aspect is not None and not self.topic_words
 
 
 class ExampleScorer(Protocol):
@@ -88,9 +102,9 @@ class Matcher:
         self.normalize = Normalizer(lexicon.synonyms)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.aspect_cues = sorted(
-            ((self.normalize.clean(cue).replace(" ", ""), aspect)
+            ((_cue_pattern(self.normalize.clean(cue.replace("…", " GAP ")).replace(" ", "")), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
-            key=lambda pair: -len(pair[0]))
+            key=lambda pair: -len(pair[0].pattern))
         self.tokenizer = jieba.Tokenizer()
         if lexicon.userdict:
             self.tokenizer.load_userdict(str(lexicon.userdict))
@@ -106,6 +120,7 @@ class Matcher:
         return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
 
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
+        self.examples_by_intent = dict(examples)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
@@ -158,12 +173,18 @@ class Matcher:
         return combined
 
     # ---- understanding -----------------------------------------------------------------------
-    def aspect_of(self, text: str) -> str | None:
+    def aspect_of(self, text: str) -> tuple[str | None, str]:
+        """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
         compact = text.replace(" ", "")
-        for cue, aspect in self.aspect_cues:
-            if cue and cue in compact:
-                return aspect
-        return None
+        aspect = None
+        for cue, name in self.aspect_cues:
+            found = cue.search(compact)
+            if found:
+                aspect = aspect or name
+                # keep what a gap ("能领…吗") spans: "能领失业金吗" still names 失业金
+                kept = " ".join(g for g in found.groups() if g)
+                compact = compact[:found.start()] + " " + kept + " " + compact[found.end():]
+        return aspect, compact
 
     def understand(self, raw: str) -> Understanding:
         norm = self.normalize(raw)
@@ -176,14 +197,15 @@ class Matcher:
         age = find_age(norm.text)
         if age is not None:
             entities["age"] = age
-        aspect = self.aspect_of(norm.text)
+        aspect, residue = self.aspect_of(norm.text)
         query = self.prepare(norm.text)
+        topic_words = tuple(t for t in self.prepare(residue).tokens if t in self.idf)
         candidates = self.score(query)
         top = tuple(candidates[:5])
 
         def result(outcome: str, intent: str | None, confidence: float) -> Understanding:
             return Understanding(norm.original, norm.text, query.tokens, outcome, intent, confidence, top,
-                                 aspect, region, place, entities, norm.truncated)
+                                 aspect, region, place, entities, norm.truncated, topic_words)
 
         if not query.chars:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)

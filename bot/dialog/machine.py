@@ -1,0 +1,666 @@
+"""The conversation: from a question to the right answer for this person.
+
+Each turn either picks one of the buttons on offer (an *action*) or is understood afresh by the matcher.
+Actions are strings stored with the buttons, so a button press, its number and a typed answer all take
+the same path:
+
+    topic:<id>        start a topic (clarification, topic list)
+    policy:<id>       pick one of several policies of a topic in a region
+    region:<name>     the region the person is in ("region:other" when none of ours)
+    answer:<n>:<opt>  an answer to eligibility condition n
+    district:<name>   the district whose office to show
+    aspect:<name>     a follow-up about the policy under discussion (materials, process, contact …)
+    check             start the eligibility check
+    other / none      nothing more on this topic / none of the offered topics
+    restart, human, topics
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..knowledge.model import KnowledgeBase, Policy
+from ..nlu.lexicon import CONVERSATIONAL_INTENTS
+from ..nlu.matcher import Matcher, Understanding
+from . import render
+from .choices import match_choice
+from .reply import Reply
+from .session import (ANSWERED, ASKING_DISTRICT, ASKING_REGION, CHECKING, CHOOSING, CLARIFYING, FALLBACK,
+                      IDLE, Session)
+
+RESTART_WORDS = ("/reset", "/restart", "重新开始", "重来", "从头开始", "重新来", "清空")
+BACK_WORDS = ("返回", "上一步", "返回上一步", "退回", "回到上一步", "/back")
+COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": "region",
+            "/human": "human", "/about": "about_bot"}
+FOLLOW_UPS = (("需要哪些材料", "aspect:materials"), ("办理流程", "aspect:process"),
+              ("办理地点电话", "aspect:contact"), ("享受标准", "aspect:amount"))
+HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "转人工", "其他问题", "重新开始", "看看能问什么"
+FEATURED_TOPICS = ("unemployment_benefit", "internship", "startup_loan", "job_retention_refund",
+                   "training_subsidy", "personal_si_subsidy")
+QUESTION_STATES = (CHECKING, ASKING_REGION, ASKING_DISTRICT, CLARIFYING, CHOOSING)
+ENGLISH_HINT = "(Sorry, I can only help in Chinese with employment and social-insurance policies.)"
+
+
+@dataclass
+class Turn:
+    """Everything one message needs: the session to change and the reply being built."""
+
+    session: Session
+    today: date
+    text: str
+    understanding: Understanding | None = None
+    lines: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    intent: str | None = None
+    confidence: float = 1.0
+    repeat: bool = False   # this turn only repeats the pending question; keep its stored prompt
+
+    def say(self, *lines: str) -> None:
+        self.lines.extend(line for line in lines if line)
+
+    def cite(self, citation: str) -> None:
+        if citation not in self.sources:
+            self.sources.append(citation)
+
+
+class Dialog:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+        self.kb = kb
+        self.matcher = matcher
+        self.clean = matcher.normalize.clean
+
+    # ---- entry point -------------------------------------------------------------------------
+    def respond(self, session: Session, text: str, today: date) -> Reply:
+        text = text if isinstance(text, str) else ""
+        turn = Turn(session, today, text)
+        before = session.snapshot()
+        plain = self.clean(text).replace(" ", "")
+        command = text.strip().split("@")[0].lower()
+        moved = True
+        if not plain and command not in COMMANDS and command not in RESTART_WORDS:
+            self._empty(turn)
+            moved = False
+        elif command in RESTART_WORDS or plain in RESTART_WORDS:
+            self._restart(turn)
+            session.history.clear()
+            moved = False
+        elif command in BACK_WORDS or plain in BACK_WORDS:
+            self._back(turn)
+            moved = False
+        elif command in COMMANDS:
+            self._command(turn, COMMANDS[command])
+        else:
+            self._message(turn)
+        if moved and session.pending and session.snapshot() != before and before.get("pending"):
+            session.history.append(before)
+            del session.history[:-12]
+        return self._reply(turn)
+
+    def _reply(self, turn: Turn) -> Reply:
+        s = turn.session
+        text = "\n".join(turn.lines).strip()
+        if s.pending and not turn.repeat:
+            s.prompt = text
+        return Reply(text=text, options=[label for label, _ in s.pending], intent=turn.intent or s.topic,
+                     policy=s.policy, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
+
+    # ---- plain messages ----------------------------------------------------------------------
+    def _message(self, turn: Turn) -> None:
+        s = turn.session
+        if s.pending:
+            labels = [label for label, _ in s.pending]
+            index = match_choice(turn.text, labels, yes_no=s.state == CHECKING)
+            if index is not None:
+                turn.confidence = 1.0
+                self._act(turn, s.pending[index][1])
+                return
+        u = self.matcher.understand(turn.text)
+        turn.understanding = u
+        turn.confidence = u.confidence
+        if u.truncated:
+            turn.say("（您的消息比较长，我只读了前面的部分。）")
+        if s.pending and s.state in (ASKING_REGION, ASKING_DISTRICT) and self._place_answer(turn, u):
+            return
+        self._remember_place(s, u)
+        if s.policy and u.place and not u.topic_words and u.outcome != "match":
+            # "天山区" after an answer: the office of that district for the policy under discussion
+            self._show_contact(turn, self._policy(s))
+            return
+        if u.outcome == "match" and u.intent in CONVERSATIONAL_INTENTS:
+            turn.intent = u.intent
+            self._command(turn, u.intent)
+            return
+        if u.outcome in ("match", "clarify") and u.topic_words:
+            if u.outcome == "clarify":
+                self._clarify(turn, u)
+            else:
+                s.context_text = u.normalized if u.intent != s.topic else s.context_text + " " + u.normalized
+                self._start_topic(turn, u.intent, u.aspect, check=u.aspect == "eligibility")
+            return
+        if s.policy and u.aspect:
+            # "那要带什么材料？" — a follow-up about the policy under discussion
+            self._follow_up(turn, u.aspect)
+            return
+        if u.outcome == "match" and u.intent:
+            self._start_topic(turn, u.intent, u.aspect, check=u.aspect == "eligibility")
+            return
+        if s.pending and s.state in QUESTION_STATES:
+            self._not_understood(turn)
+            return
+        if u.outcome == "clarify":
+            self._clarify(turn, u)
+            return
+        self._out_of_scope(turn, u)
+
+    def _remember_place(self, s: Session, u: Understanding) -> None:
+        if u.region:
+            if u.region != s.region:
+                s.place = None
+            s.region = u.region
+        if u.place:
+            s.place = u.place
+
+    def _place_answer(self, turn: Turn, u: Understanding) -> bool:
+        """A typed place name ('沙区', '乌市') answers a region or district question."""
+        s = turn.session
+        for label, action in s.pending:
+            if s.state == ASKING_DISTRICT and u.place and action == f"district:{u.place}":
+                self._act(turn, action)
+                return True
+            if s.state == ASKING_REGION and u.region and action == f"region:{u.region}":
+                if u.place:
+                    s.place = u.place
+                self._act(turn, action)
+                return True
+        return False
+
+    # ---- actions (buttons) -------------------------------------------------------------------
+    def _act(self, turn: Turn, action: str) -> None:
+        s = turn.session
+        s.retries = 0
+        kind, _, arg = action.partition(":")
+        if kind == "topic":
+            self._start_topic(turn, arg, s.aspect, check=s.check)
+        elif kind == "policy":
+            self._open_policy(turn, self.kb.policies[arg])
+        elif kind == "region":
+            self._chose_region(turn, arg)
+        elif kind == "answer":
+            number, _, option = arg.partition(":")
+            s.answers[number] = option
+            self._next_condition(turn)
+        elif kind == "district":
+            s.place = arg
+            self._show_contact(turn, self._policy(s))
+        elif kind == "aspect":
+            self._follow_up(turn, arg)
+        elif kind == "check":
+            policy = self._policy(s)
+            s.answers, s.prefilled = {}, {}
+            if policy:
+                self._begin_check(turn, policy)
+        elif kind == "other":
+            s.pending, s.state, s.aspect, s.check = [], IDLE, None, False
+            turn.say("好的，请问还有什么想了解的？可以直接打字提问。")
+            self._offer_topics(turn, limit=6)
+        elif kind == "none":
+            s.pending, s.state = [], FALLBACK
+            turn.say("抱歉没能理解您的问题。请换个说法再问一次，比如“失业金怎么领”“见习补贴多少钱”。")
+            self._offer_topics(turn, limit=6)
+        else:
+            self._command(turn, kind)
+
+    def _command(self, turn: Turn, name: str) -> None:
+        s = turn.session
+        if name == "start":
+            s.pending, s.state = [], ASKING_REGION
+            s.topic = s.policy = None
+            turn.say("您好！我是政策问答助手，可以帮您查询乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟的"
+                     "就业和社保政策：能领什么、是否符合条件、要带什么材料、去哪里办。",
+                     "请先选择您所在的地区（也可以直接打字提问）：")
+            s.pending = [[r.short, f"region:{r.name}"] for r in self.kb.regions.values()]
+            s.pending.append(["其他地区", "region:other"])
+        elif name == "greeting":
+            turn.say("您好！我是政策问答助手，可以帮您查询就业和社保政策。请问您想了解什么？"
+                     "可以直接打字提问，比如“失业金怎么领”，也可以点下面的话题：")
+            self._offer_topics(turn, limit=6)
+        elif name == "thanks":
+            turn.say("不客气！还有其他问题随时问我。")
+            if not s.pending:
+                s.state = IDLE if not s.policy else ANSWERED
+        elif name in ("help", "about_bot", "topics"):
+            if name == "help":
+                turn.say("使用方法：直接打字提问（例如“失业金一个月多少钱”“天山区社保分中心电话”），"
+                         "或者点按钮回答我的问题；回复按钮前的序号也可以。",
+                         "发送“返回”回到上一步，“重新开始”从头再来，“转人工”获取办理机构电话。")
+            else:
+                turn.say("我是政策问答助手，只根据政府公开的政策文件回答，不猜测。我能回答这些话题：")
+            self._offer_topics(turn, limit=None)
+        elif name == "region":
+            s.topic = s.policy = None
+            s.state = ASKING_REGION
+            turn.say("请选择您所在的地区：")
+            s.pending = [[r.short, f"region:{r.name}"] for r in self.kb.regions.values()]
+            s.pending.append(["其他地区", "region:other"])
+        elif name == "human":
+            self._human(turn)
+        elif name == "restart":
+            self._restart(turn)
+        elif name == "go_back":
+            self._back(turn)
+        else:
+            self._out_of_scope(turn, turn.understanding)
+
+    # ---- topics and regions ------------------------------------------------------------------
+    def _start_topic(self, turn: Turn, topic_id: str, aspect: str | None, check: bool) -> None:
+        s = turn.session
+        topic = self.kb.topics[topic_id]
+        if topic_id != s.topic:
+            s.answers, s.prefilled = {}, {}
+        s.topic, s.policy, s.aspect, s.check = topic_id, None, aspect, check
+        s.pending = []
+        turn.intent = topic_id
+        regions = self.kb.regions_for_topic(topic_id)
+        if not regions:
+            turn.say(f"抱歉，我的资料里暂时没有「{topic.name}」的具体政策。")
+            self._human(turn)
+            return
+        if s.region and s.region not in regions:
+            here = self.kb.regions[s.region].short if s.region in self.kb.regions else s.region
+            turn.say(f"您咨询的是「{topic.name}」。我的资料里没有{here}的这项政策，"
+                     f"只有以下地区的：{'、'.join(self.kb.regions[r].name for r in regions)}。",
+                     "想看哪个地区的？（各地标准不同，请以当地规定为准）")
+            self._ask_region(turn, regions, other=False)
+            return
+        if s.region is None and len(regions) > 1:
+            turn.say(f"您咨询的是「{topic.name}」。各地政策不同，请问您在哪里参保或办理？")
+            self._ask_region(turn, regions, other=True)
+            return
+        self._with_region(turn, s.region or regions[0])
+
+    def _ask_region(self, turn: Turn, regions: list[str], other: bool) -> None:
+        s = turn.session
+        s.state = ASKING_REGION
+        s.pending = [[self.kb.regions[r].short, f"region:{r}"] for r in regions]
+        if other:
+            s.pending.append(["其他地区", "region:other"])
+        else:
+            s.pending.append([OTHER_LABEL, "other"])
+
+    def _chose_region(self, turn: Turn, region: str) -> None:
+        s = turn.session
+        if region == "other":
+            s.pending, s.state = [], FALLBACK
+            turn.say("抱歉，我目前只有乌鲁木齐市、新疆维吾尔自治区、新疆生产建设兵团和兴安盟的政策资料，"
+                     "其他地区的规定请咨询当地人力资源和社会保障部门（人社局）。")
+            self._general_contacts(turn)
+            s.pending = [[TOPICS_LABEL, "topics"], [RESTART_LABEL, "restart"]]
+            return
+        if region != s.region:
+            s.place = None
+        s.region = region
+        if s.topic:
+            self._start_topic(turn, s.topic, s.aspect, s.check)
+            return
+        s.state = IDLE
+        turn.say(f"好的，已记住您在{region}。请直接打字提问，或者点一个话题：")
+        self._offer_topics(turn, limit=8)
+
+    def _with_region(self, turn: Turn, region: str) -> None:
+        s = turn.session
+        covered = {region, *self.kb.regions[region].covered_by} if region in self.kb.regions else {region}
+        policies = [p for p in self.kb.policies_for_topic(s.topic) if p.region in covered]
+        if not policies:
+            self._start_topic(turn, s.topic, s.aspect, s.check)
+            return
+        ranked = sorted(policies, key=lambda p: self._rank(p, region, turn.today))
+        current = [p for p in ranked if not self.kb.standing(p, turn.today).ended]
+        siblings = [p for p in current if p.region == current[0].region] if current else []
+        if len(siblings) > 1:
+            best = self._best_by_words(siblings, s.context_text)
+            if best is None:
+                s.state = CHOOSING
+                name = self.kb.topics[s.topic].name
+                turn.say(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？")
+                s.pending = [[self._button(p), f"policy:{p.id}"] for p in siblings]
+                return
+            self._open_policy(turn, best, others=[p for p in ranked if p not in siblings])
+            return
+        self._open_policy(turn, ranked[0], others=ranked[1:])
+
+    def _rank(self, p: Policy, region: str, today: date) -> tuple:
+        """In force before draft before ended; the person's own region before its parent; newest first."""
+        standing = self.kb.standing(p, today)
+        doc = self.kb.sources[p.source]
+        issued = doc.date.toordinal() if doc.date else date(doc.year or 1, 12, 31).toordinal()
+        return (standing.ended, standing.draft, p.region != region, -issued, p.id)
+
+    def _best_by_words(self, options: list[Policy], words: str) -> Policy | None:
+        """Among sibling policies, the one whose title the person's words clearly point to."""
+        if not words:
+            return None
+        from rapidfuzz import fuzz
+
+        scored = sorted(((fuzz.partial_ratio(self.clean(p.title), words), p.id, p) for p in options),
+                        reverse=True)
+        if scored[0][0] >= 75 and scored[0][0] - scored[1][0] >= 15:
+            return scored[0][2]
+        return None
+
+    @staticmethod
+    def _button(p: Policy) -> str:
+        title = p.title
+        for suffix in ("政策", "补贴政策"):
+            if len(title) > 12 and title.endswith(suffix):
+                title = title[: -len(suffix)]
+        return title if len(title) <= 12 else title[:11] + "…"
+
+    # ---- answering one policy ----------------------------------------------------------------
+    def _policy(self, s: Session) -> Policy | None:
+        return self.kb.policies.get(s.policy) if s.policy else None
+
+    def _open_policy(self, turn: Turn, policy: Policy, others: list[Policy] | None = None) -> None:
+        s = turn.session
+        s.policy, s.topic = policy.id, policy.topic
+        turn.intent = policy.topic
+        turn.cite(render.cite(policy, self.kb))
+        standing = self.kb.standing(policy, turn.today)
+        notice = render.standing_notice(policy, self.kb, turn.today)
+        turn.say(notice)
+        turn.say(f"您咨询的是「{policy.title}」（{policy.region}）。")
+        if others:
+            related = [o for o in others if o.id != policy.id][:2]
+            if related:
+                turn.say("另有：" + "；".join(f"{o.region}《{self.kb.sources[o.source].title}》中的「{o.title}」"
+                                              f"（{self.kb.standing(o, turn.today).label}）" for o in related) + "。")
+        if s.check and policy.conditions and not standing.ended:
+            self._begin_check(turn, policy)
+            return
+        aspect = s.aspect
+        if aspect == "contact":
+            self._show_contact(turn, policy)
+            return
+        if aspect and aspect != "eligibility":
+            turn.say(render.aspect_text(policy, aspect, self.kb, turn.today))
+        elif s.check and policy.conditions and standing.ended:
+            turn.say("该政策已经结束，不再核对申领条件。当时的规定如下：")
+            turn.say(*render.overview(policy, self.kb, turn.today))
+        else:
+            turn.say(*render.overview(policy, self.kb, turn.today))
+        turn.say(f"来源：{render.cite(policy, self.kb)}")
+        self._offer_follow_ups(turn, policy, done=aspect)
+
+    def _offer_follow_ups(self, turn: Turn, policy: Policy, done: str | None = None) -> None:
+        s = turn.session
+        s.state = ANSWERED
+        s.pending = []
+        if policy.conditions and not self.kb.standing(policy, turn.today).ended:
+            s.pending.append(["核对申领条件", "check"])
+        for label, action in FOLLOW_UPS:
+            if action != f"aspect:{done}":
+                s.pending.append([label, action])
+        s.pending.append([OTHER_LABEL, "other"])
+
+    def _follow_up(self, turn: Turn, aspect: str) -> None:
+        s = turn.session
+        policy = self._policy(s)
+        if policy is None:
+            if s.topic:
+                self._start_topic(turn, s.topic, aspect, check=aspect == "eligibility")
+            else:
+                self._out_of_scope(turn, turn.understanding)
+            return
+        turn.intent = policy.topic
+        turn.cite(render.cite(policy, self.kb))
+        if aspect == "contact":
+            self._show_contact(turn, policy)
+            return
+        if aspect == "eligibility" and policy.conditions and not self.kb.standing(policy, turn.today).ended:
+            s.answers, s.prefilled = {}, {}
+            self._begin_check(turn, policy)
+            return
+        notice = render.standing_notice(policy, self.kb, turn.today)
+        if notice and self.kb.standing(policy, turn.today).ended:
+            turn.say(notice)
+        turn.say(f"「{policy.title}」（{policy.region}）的{render.ASPECT_LABELS.get(aspect, '')}：")
+        turn.say(render.aspect_text(policy, aspect, self.kb, turn.today))
+        turn.say(f"来源：{render.cite(policy, self.kb)}")
+        self._offer_follow_ups(turn, policy, done=aspect)
+
+    # ---- eligibility check -------------------------------------------------------------------
+    def _begin_check(self, turn: Turn, policy: Policy) -> None:
+        s = turn.session
+        s.check = True
+        context = s.context_text.replace(" ", "")
+        for number, cond in enumerate(policy.conditions, 1):
+            key = str(number)
+            if key in s.answers:
+                continue
+            for option, phrases in cond.cues:
+                hit = next((p for p in phrases if self.clean(p).replace(" ", "") in context), None)
+                if hit and self.clean(hit):
+                    s.answers[key] = option
+                    s.prefilled[key] = hit
+                    break
+        turn.say("先帮您核对申领条件：")
+        for key, phrase in s.prefilled.items():
+            cond = policy.conditions[int(key) - 1]
+            turn.say(f"（您提到“{phrase}”，“{cond.ask}”一项按“{s.answers[key]}”处理；如有不对请发送“重新开始”。）")
+        self._next_condition(turn)
+
+    def _next_condition(self, turn: Turn) -> None:
+        s = turn.session
+        policy = self._policy(s)
+        if policy is None:
+            self._restart(turn)
+            return
+        to_ask = [n for n in range(1, len(policy.conditions) + 1) if str(n) not in s.prefilled]
+        for position, number in enumerate(to_ask, 1):
+            if str(number) not in s.answers:
+                cond = policy.conditions[number - 1]
+                s.state = CHECKING
+                progress = f"（{position}/{len(to_ask)}）" if len(to_ask) > 1 else ""
+                turn.say(f"{progress}{cond.ask}")
+                s.pending = [[option, f"answer:{number}:{option}"] for option in cond.options]
+                return
+        self._verdict(turn, policy)
+
+    def _verdict(self, turn: Turn, policy: Policy) -> None:
+        s = turn.session
+        outcomes = [(cond, cond.outcome(s.answers.get(str(n), ""))) for n, cond in enumerate(policy.conditions, 1)]
+        failed = [cond for cond, result in outcomes if result == "fail"]
+        unsure = [cond for cond, result in outcomes if result == "unknown"]
+        turn.say(render.standing_notice(policy, self.kb, turn.today))
+        if failed:
+            turn.say(f"根据您的回答，您暂时不符合「{policy.title}」的条件：")
+            for cond in failed:
+                turn.say(f"· {cond.fail}")
+                if cond.remedy:
+                    turn.say(f"  怎么办：{cond.remedy}")
+            related = self._related(policy)
+            if related:
+                turn.say("您也可以看看：" + "、".join(self.kb.topics[t].name for t in related) + "。")
+            turn.say(f"来源：{render.cite(policy, self.kb)}")
+            s.state = ANSWERED
+            self._contact_or_text(turn, policy)
+            s.pending = [["办理地点电话", "aspect:contact"], ["重新核对", "check"]]
+            s.pending += [[self.kb.topics[t].name, f"topic:{t}"] for t in related[:2]]
+            s.pending.append([OTHER_LABEL, "other"])
+            return
+        if unsure:
+            turn.say("以下几项您还不确定，需要向办理机构确认：")
+            turn.say(*(f"· {cond.ask}" for cond in unsure))
+            turn.say("如果这些都符合，可以按下面的办法申请：")
+        else:
+            turn.say("您符合申领条件。")
+        turn.say(*render.full_answer(policy, self.kb, turn.today))
+        turn.say(f"来源：{render.cite(policy, self.kb)}")
+        s.aspect = None
+        self._show_contact(turn, policy, after_answer=True)
+
+    def _related(self, policy: Policy) -> list[str]:
+        topics = []
+        for other in self.kb.policies.values():
+            if other.topic != policy.topic and other.topic not in topics and other.region == policy.region and \
+                    other.audience and policy.audience and set(other.audience[:6]) & set(policy.audience[:6]):
+                topics.append(other.topic)
+        return topics[:3]
+
+    # ---- contacts ----------------------------------------------------------------------------
+    def _contact_or_text(self, turn: Turn, policy: Policy) -> None:
+        if not policy.contacts:
+            self._say_contact_text(turn, policy)
+
+    def _say_contact_text(self, turn: Turn, policy: Policy) -> None:
+        if policy.contact_text:
+            turn.say(f"咨询：{policy.contact_text}")
+        elif policy.channels_onsite:
+            turn.say(f"办理地点：{'；'.join(policy.channels_onsite)}")
+        else:
+            turn.say("原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
+
+    def _show_contact(self, turn: Turn, policy: Policy | None, after_answer: bool = False) -> None:
+        s = turn.session
+        if policy is None:
+            self._human(turn)
+            return
+        s.policy = policy.id
+        places = render.contact_places(policy, self.kb)
+        if not policy.contacts:
+            self._say_contact_text(turn, policy)
+            self._offer_follow_ups(turn, policy, done="contact")
+            return
+        if places and s.place not in places:
+            unit = "旗县市" if policy.region == "兴安盟" else "区（县）"
+            turn.say(f"需要办理地点和电话吗？请选择您所在的{unit}：")
+            s.state = ASKING_DISTRICT
+            s.pending = [[place, f"district:{place}"] for place in places]
+            s.pending.append([OTHER_LABEL, "other"])
+            return
+        rows = render.contact_entries(policy, self.kb, s.place)
+        if not after_answer:
+            turn.say(f"「{policy.title}」的办理机构：")
+        turn.say(*(render.entry_line(row) for row in rows))
+        turn.cite(f"{render.cite(policy, self.kb)} 所附办理机构表")
+        self._offer_follow_ups(turn, policy, done="contact")
+
+    def _general_contacts(self, turn: Turn) -> None:
+        for region, entry, table in self.kb.general_contacts():
+            turn.say(f"{region}：{render.entry_line(entry)}")
+            turn.cite(render.cite_table(table, self.kb))
+
+    def _human(self, turn: Turn) -> None:
+        s = turn.session
+        turn.intent = "human"
+        policy = self._policy(s)
+        if policy and policy.contacts:
+            turn.say("您可以直接联系办理机构的工作人员：")
+            self._show_contact(turn, policy)
+            return
+        turn.say("我不能转接人工，但您可以直接联系这些咨询电话：")
+        self._general_contacts(turn)
+        turn.say("新疆其他地州和兵团请咨询当地人力资源和社会保障部门。")
+        s.state = FALLBACK
+        s.pending = [[TOPICS_LABEL, "topics"], [RESTART_LABEL, "restart"]]
+
+    # ---- clarification, fallback, restart, back -----------------------------------------------
+    def _clarify(self, turn: Turn, u: Understanding) -> None:
+        s = turn.session
+        topics = [c.intent for c in u.candidates if c.intent in self.kb.topics][:2]
+        s.state = CLARIFYING
+        s.aspect, s.check = u.aspect, u.aspect == "eligibility"
+        s.context_text = u.normalized
+        turn.intent = None
+        turn.say("您想咨询的是：")
+        s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in topics] + [["都不是", "none"]]
+
+    def _not_understood(self, turn: Turn) -> None:
+        s = turn.session
+        s.retries += 1
+        turn.repeat = True
+        if s.retries == 1:
+            turn.say("抱歉，我没有看懂您的回答。请点选下面的按钮，或者回复按钮前的序号：")
+            turn.say(s.prompt)
+            return
+        turn.say("还是没能看懂。您可以直接联系办理机构问清楚：")
+        policy = self._policy(s)
+        if policy and policy.contacts and s.place:
+            turn.say(*(render.entry_line(row) for row in render.contact_entries(policy, self.kb, s.place)))
+        elif policy and not policy.contacts:
+            self._say_contact_text(turn, policy)
+        else:
+            self._general_contacts(turn)
+        turn.say("也可以继续点选：")
+        turn.say(s.prompt)
+        if not any(action == "restart" for _, action in s.pending):
+            s.pending = s.pending + [[RESTART_LABEL, "restart"]]
+
+    def _out_of_scope(self, turn: Turn, u: Understanding | None) -> None:
+        s = turn.session
+        s.state = FALLBACK
+        s.pending = []
+        turn.intent = None
+        turn.say("抱歉，这个问题不在我的资料范围内，我不想乱猜。")
+        turn.say("我能回答乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟的就业和社保政策，例如："
+                 + "、".join(self.kb.topics[t].name for t in FEATURED_TOPICS if t in self.kb.topics) + "。")
+        turn.say("如需人工帮助，可以联系：")
+        self._general_contacts(turn)
+        if u is not None and _mostly_latin(u.original):
+            turn.say(ENGLISH_HINT)
+        s.pending = [[TOPICS_LABEL, "topics"], [HUMAN_LABEL, "human"]]
+
+    def _empty(self, turn: Turn) -> None:
+        s = turn.session
+        turn.confidence = 0.0
+        if s.pending:
+            turn.repeat = True
+            turn.say("您好像没有输入内容。请点选下面的按钮：")
+            turn.say(s.prompt)
+            return
+        turn.say("您好像没有输入文字。请直接打字提问，例如“失业金怎么领”，或者点下面的话题：")
+        self._offer_topics(turn, limit=6)
+
+    def _restart(self, turn: Turn) -> None:
+        s = turn.session
+        history = s.history
+        fresh = Session()
+        fresh.history = history
+        turn.session.__dict__.update(fresh.__dict__)
+        turn.intent = "restart"
+        turn.say("好的，已重新开始。请问您想咨询什么？可以直接打字，也可以点下面的话题：")
+        self._offer_topics(turn, limit=6)
+
+    def _back(self, turn: Turn) -> None:
+        s = turn.session
+        turn.intent = "go_back"
+        if not s.history:
+            turn.say("已经是第一步了。")
+            turn.repeat = True
+            if s.pending:
+                turn.say(s.prompt)
+            else:
+                turn.say("请直接提问，或者点下面的话题：")
+                self._offer_topics(turn, limit=6)
+            return
+        previous = s.history.pop()
+        restored = Session.restore(previous, s.history)
+        turn.session.__dict__.update(restored.__dict__)
+        turn.say("好的，回到上一步：")
+        turn.say(restored.prompt)
+        turn.repeat = True
+
+    def _offer_topics(self, turn: Turn, limit: int | None) -> None:
+        s = turn.session
+        ids = list(FEATURED_TOPICS) + [t for t in self.kb.topics if t not in FEATURED_TOPICS]
+        if s.region:
+            ids = [t for t in ids if s.region in self.kb.regions_for_topic(t)]
+        if limit:
+            ids = ids[:limit]
+        s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in ids]
+        if s.state not in (FALLBACK,):
+            s.state = IDLE if s.state != ASKING_REGION else s.state
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isascii() for ch in letters) / len(letters) > 0.7
