@@ -20,6 +20,7 @@ class Lexicon:
     userdict: Path | None
     place_aliases: dict[str, tuple[str, str | None]]   # alias → (region, place or None)
     topic_ids: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()                    # places outside the regions we cover
 
 
 def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -69,6 +70,8 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         for place in region.places:
             for alias in (place.name, *place.aliases):
                 aliases[alias] = (region.name, place.name)
+    gazetteer, errs = read_yaml(intents_dir / "gazetteer.yaml")
+    elsewhere = tuple(str(p) for p in (gazetteer or {}).get("elsewhere") or []) if not errs else ()
     userdict = intents_dir / "userdict.txt"
     return Lexicon(
         examples={k: v for k, v in examples.items() if v},
@@ -77,4 +80,5 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         userdict=userdict if userdict.exists() else None,
         place_aliases=aliases,
         topic_ids=tuple(topic_ids),
+        elsewhere=elsewhere,
     )

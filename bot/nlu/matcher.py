@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
     "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好 "
     "那 那么 那个 这 要 需要 得 该 应该 还有 另外 然后 呢 吗 么 啥 什么 怎么 怎样 如何 多少 哪些 哪里 哪儿".split()
 )
+CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300  # characters looked at for scoring; longer stories keep their question near the end
 
 
@@ -92,8 +93,8 @@ def rapidfuzz_scorer(query: Prepared, examples: list[Prepared]) -> list[float]:
 
 
 class Matcher:
-    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.42, clarify_margin: float = 0.05,
-                 profile_weight: float = 0.55, scorer: ExampleScorer = rapidfuzz_scorer):
+    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
+                 profile_weight: float = 0.4, scorer: ExampleScorer = rapidfuzz_scorer):
         self.score_cutoff = score_cutoff
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
@@ -101,6 +102,7 @@ class Matcher:
         self.topic_ids = set(lexicon.topic_ids)
         self.normalize = Normalizer(lexicon.synonyms)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
+        self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.aspect_cues = sorted(
             ((_cue_pattern(self.normalize.clean(cue.replace("…", " GAP ")).replace(" ", "")), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
@@ -114,7 +116,9 @@ class Matcher:
     # ---- preparation -------------------------------------------------------------------------
     def prepare(self, text: str) -> Prepared:
         text = self.places.strip(text)[-FEATURE_CAP:]
-        tokens = tuple(t for t in self.tokenizer.lcut(text) if t.strip() and t not in STOPWORDS)
+        words = [t for t in self.tokenizer.lcut(text) if t.strip()]
+        # "在吗" / "能问什么" are nothing but stopwords: then every word counts
+        tokens = tuple(t for t in words if t not in STOPWORDS) or tuple(words)
         chars = "".join(tokens)
         bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
         return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
@@ -194,11 +198,14 @@ class Matcher:
         entities: dict[str, object] = {}
         if mentions:
             entities["places"] = [m.alias for m in mentions]
+        foreign = [m.alias for m in self.elsewhere.find(norm.text.replace(" ", ""))]
+        if foreign:
+            entities["elsewhere"] = foreign
         age = find_age(norm.text)
         if age is not None:
             entities["age"] = age
         aspect, residue = self.aspect_of(norm.text)
-        query = self.prepare(norm.text)
+        query = self.prepare(self.elsewhere.strip(norm.text))
         topic_words = tuple(t for t in self.prepare(residue).tokens if t in self.idf)
         candidates = self.score(query)
         top = tuple(candidates[:5])
@@ -211,6 +218,9 @@ class Matcher:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)
         first = candidates[0]
         if first.score < self.score_cutoff:
+            return result("out_of_scope", None, first.score)
+        if foreign and not mentions and first.intent not in CROSS_REGION_INTENTS:
+            # "西安就业见习补贴多少": a real topic, but for a place we have no documents for
             return result("out_of_scope", None, first.score)
         if first.intent in CONVERSATIONAL_INTENTS:
             topic = next((c for c in candidates if c.intent in self.topic_ids), None)
