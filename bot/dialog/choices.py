@@ -33,6 +33,7 @@ def _pick(labels: list[str], wanted: tuple[str, ...], fallback: int | None) -> i
 def yes_no_choice(text: str, labels: list[str]) -> int | None:
     """对 / 嗯 / 没有 / 不清楚 for a yes/no-style question; None when the words are not an answer."""
     plain = _plain(text)
+    plain = re.sub(r"^(我们|我|本人|俺|嗯|额|呃)+", "", plain) or plain
     if not plain or len(plain) > 12:
         return None
     if any(w in plain for w in UNSURE_WORDS):
@@ -63,7 +64,9 @@ def match_choice(text: str, labels: list[str], *, yes_no: bool = False) -> int |
             return choice
     # a label typed inside a short sentence ("选天山区吧") or a near spelling ("天山去")
     if len(plain) <= 16:
-        inside = [i for i, label in enumerate(labels) if len(_plain(label)) >= 2 and _plain(label) in plain]
+        # only when the label is most of what was typed: "西安就业见习补贴多少" is a new question, not a press
+        inside = [i for i, label in enumerate(labels)
+                  if len(_plain(label)) >= 2 and _plain(label) in plain and len(plain) - len(_plain(label)) <= 3]
         if len(inside) == 1:
             return inside[0]
         scored = sorted(((fuzz.ratio(plain, _plain(label)), i) for i, label in enumerate(labels)), reverse=True)

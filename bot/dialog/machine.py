@@ -22,6 +22,7 @@ from datetime import date
 from ..knowledge.model import KnowledgeBase, Policy
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Understanding
+from ..nlu.phrases import find_affirmed, phrase_pattern
 from . import render
 from .choices import match_choice
 from .reply import Reply
@@ -55,8 +56,14 @@ class Turn:
     confidence: float = 1.0
     repeat: bool = False   # this turn only repeats the pending question; keep its stored prompt
 
+    question: str | None = None   # the question this turn asks, shown again on 返回 or a bad answer
+
     def say(self, *lines: str) -> None:
         self.lines.extend(line for line in lines if line)
+
+    def ask(self, question: str) -> None:
+        self.say(question)
+        self.question = question
 
     def cite(self, citation: str) -> None:
         if citation not in self.sources:
@@ -100,7 +107,7 @@ class Dialog:
         s = turn.session
         text = "\n".join(turn.lines).strip()
         if s.pending and not turn.repeat:
-            s.prompt = text
+            s.prompt = turn.question or text
         return Reply(text=text, options=[label for label, _ in s.pending], intent=turn.intent or s.topic,
                      policy=s.policy, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
 
@@ -121,11 +128,21 @@ class Dialog:
             turn.say("（您的消息比较长，我只读了前面的部分。）")
         if s.pending and s.state in (ASKING_REGION, ASKING_DISTRICT) and self._place_answer(turn, u):
             return
-        self._remember_place(s, u)
-        if s.policy and u.place and not u.topic_words and u.outcome != "match":
-            # "天山区" after an answer: the office of that district for the policy under discussion
-            self._show_contact(turn, self._policy(s))
+        only_place = (u.region is not None and not u.topic_words and not u.aspect
+                      and not (u.outcome == "match" and u.intent in CONVERSATIONAL_INTENTS))
+        if only_place:
+            policy = self._policy(s)
+            if policy and u.region == policy.region and u.place in render.contact_places(policy, self.kb):
+                # "天山区" after an answer: the office of that district for the policy under discussion
+                self._remember_place(s, u)
+                self._show_contact(turn, policy)
+            else:
+                # "兵团" on its own: the person says where they are; answer the topic for that region
+                place = u.place
+                self._chose_region(turn, u.region)
+                s.place = place or s.place
             return
+        self._remember_place(s, u)
         if u.outcome == "match" and u.intent in CONVERSATIONAL_INTENTS:
             turn.intent = u.intent
             self._command(turn, u.intent)
@@ -137,7 +154,7 @@ class Dialog:
                 s.context_text = u.normalized if u.intent != s.topic else s.context_text + " " + u.normalized
                 self._start_topic(turn, u.intent, u.aspect, check=u.aspect == "eligibility")
             return
-        if s.policy and u.aspect:
+        if s.policy and u.is_follow_up and not u.entities.get("elsewhere"):
             # "那要带什么材料？" — a follow-up about the policy under discussion
             self._follow_up(turn, u.aspect)
             return
@@ -239,7 +256,7 @@ class Dialog:
         elif name == "region":
             s.topic = s.policy = None
             s.state = ASKING_REGION
-            turn.say("请选择您所在的地区：")
+            turn.ask("请选择您所在的地区：")
             s.pending = [[r.short, f"region:{r.name}"] for r in self.kb.regions.values()]
             s.pending.append(["其他地区", "region:other"])
         elif name == "human":
@@ -268,12 +285,12 @@ class Dialog:
         if s.region and s.region not in regions:
             here = self.kb.regions[s.region].short if s.region in self.kb.regions else s.region
             turn.say(f"您咨询的是「{topic.name}」。我的资料里没有{here}的这项政策，"
-                     f"只有以下地区的：{'、'.join(self.kb.regions[r].name for r in regions)}。",
-                     "想看哪个地区的？（各地标准不同，请以当地规定为准）")
+                     f"只有以下地区的：{'、'.join(self.kb.regions[r].name for r in regions)}。")
+            turn.ask("想看哪个地区的？（各地标准不同，请以当地规定为准）")
             self._ask_region(turn, regions, other=False)
             return
         if s.region is None and len(regions) > 1:
-            turn.say(f"您咨询的是「{topic.name}」。各地政策不同，请问您在哪里参保或办理？")
+            turn.ask(f"您咨询的是「{topic.name}」。各地政策不同，请问您在哪里参保或办理？")
             self._ask_region(turn, regions, other=True)
             return
         self._with_region(turn, s.region or regions[0])
@@ -321,7 +338,7 @@ class Dialog:
             if best is None:
                 s.state = CHOOSING
                 name = self.kb.topics[s.topic].name
-                turn.say(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？")
+                turn.ask(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？")
                 s.pending = [[self._button(p), f"policy:{p.id}"] for p in siblings]
                 return
             self._open_policy(turn, best, others=[p for p in ranked if p not in siblings])
@@ -368,11 +385,14 @@ class Dialog:
         notice = render.standing_notice(policy, self.kb, turn.today)
         turn.say(notice)
         turn.say(f"您咨询的是「{policy.title}」（{policy.region}）。")
+        if s.check and policy.conditions and not standing.ended:
+            self._begin_check(turn, policy)
+            return
         if others:
             related = [o for o in others if o.id != policy.id][:2]
             if related:
-                turn.say("另有：" + "；".join(f"{o.region}《{self.kb.sources[o.source].title}》中的「{o.title}」"
-                                              f"（{self.kb.standing(o, turn.today).label}）" for o in related) + "。")
+                turn.say("（另有" + "；".join(f"{o.region}的「{o.title}」，{self.kb.standing(o, turn.today).label}"
+                                              for o in related) + "。）")
         if s.check and policy.conditions and not standing.ended:
             self._begin_check(turn, policy)
             return
@@ -394,7 +414,7 @@ class Dialog:
         s = turn.session
         s.state = ANSWERED
         s.pending = []
-        if policy.conditions and not self.kb.standing(policy, turn.today).ended:
+        if policy.conditions and not s.answers and not self.kb.standing(policy, turn.today).ended:
             s.pending.append(["核对申领条件", "check"])
         for label, action in FOLLOW_UPS:
             if action != f"aspect:{done}":
@@ -437,15 +457,17 @@ class Dialog:
             if key in s.answers:
                 continue
             for option, phrases in cond.cues:
-                hit = next((p for p in phrases if self.clean(p).replace(" ", "") in context), None)
-                if hit and self.clean(hit):
+                hit = next((found.group() for p in phrases if self.matcher.compact(p)
+                            for found in [find_affirmed(phrase_pattern(self.matcher.compact(p)), context)]
+                            if found), None)
+                if hit:
                     s.answers[key] = option
                     s.prefilled[key] = hit
                     break
         turn.say("先帮您核对申领条件：")
         for key, phrase in s.prefilled.items():
             cond = policy.conditions[int(key) - 1]
-            turn.say(f"（您提到“{phrase}”，“{cond.ask}”一项按“{s.answers[key]}”处理；如有不对请发送“重新开始”。）")
+            turn.say(f"（您提到“{phrase}”，所以“{cond.ask}”按“{s.answers[key]}”算；不对的话请发送“重新开始”。）")
         self._next_condition(turn)
 
     def _next_condition(self, turn: Turn) -> None:
@@ -460,7 +482,7 @@ class Dialog:
                 cond = policy.conditions[number - 1]
                 s.state = CHECKING
                 progress = f"（{position}/{len(to_ask)}）" if len(to_ask) > 1 else ""
-                turn.say(f"{progress}{cond.ask}")
+                turn.ask(f"{progress}{cond.ask}")
                 s.pending = [[option, f"answer:{number}:{option}"] for option in cond.options]
                 return
         self._verdict(turn, policy)
@@ -532,7 +554,7 @@ class Dialog:
             return
         if places and s.place not in places:
             unit = "旗县市" if policy.region == "兴安盟" else "区（县）"
-            turn.say(f"需要办理地点和电话吗？请选择您所在的{unit}：")
+            turn.ask(f"需要办理地点和电话吗？请选择您所在的{unit}：")
             s.state = ASKING_DISTRICT
             s.pending = [[place, f"district:{place}"] for place in places]
             s.pending.append([OTHER_LABEL, "other"])
@@ -571,7 +593,7 @@ class Dialog:
         s.aspect, s.check = u.aspect, u.aspect == "eligibility"
         s.context_text = u.normalized
         turn.intent = None
-        turn.say("您想咨询的是：")
+        turn.ask("您想咨询的是：")
         s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in topics] + [["都不是", "none"]]
 
     def _not_understood(self, turn: Turn) -> None:
@@ -600,7 +622,12 @@ class Dialog:
         s.state = FALLBACK
         s.pending = []
         turn.intent = None
-        turn.say("抱歉，这个问题不在我的资料范围内，我不想乱猜。")
+        elsewhere = (u.entities.get("elsewhere") if u is not None else None) or []
+        if elsewhere:
+            turn.say(f"抱歉，我只有乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟的政策资料，没有{elsewhere[0]}的。"
+                     f"{elsewhere[0]}的政策请咨询当地人力资源和社会保障部门。")
+        else:
+            turn.say("抱歉，这个问题不在我的资料范围内，我不想乱猜。")
         turn.say("我能回答乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟的就业和社保政策，例如："
                  + "、".join(self.kb.topics[t].name for t in FEATURED_TOPICS if t in self.kb.topics) + "。")
         turn.say("如需人工帮助，可以联系：")
@@ -657,8 +684,7 @@ class Dialog:
         if limit:
             ids = ids[:limit]
         s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in ids]
-        if s.state not in (FALLBACK,):
-            s.state = IDLE if s.state != ASKING_REGION else s.state
+        s.state = FALLBACK if s.state == FALLBACK else IDLE
 
 
 def _mostly_latin(text: str) -> bool:

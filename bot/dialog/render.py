@@ -90,6 +90,7 @@ def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> 
             lines.append(f"网上办理：{_items(policy.channels_online)}")
         if policy.channels_onsite:
             lines.append(f"现场办理：{_items(policy.channels_onsite)}")
+        lines += [f"说明：{note}" for note in policy.notes[:3]]
         return "\n".join(lines) or missing
     if aspect == "deadline":
         return f"申请时限：{policy.deadline}" if policy.deadline else missing
@@ -118,23 +119,24 @@ def overview(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
 
 
 def full_answer(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
-    """Standard, validity, materials, process, deadline and channels — the complete answer."""
+    """Standard, validity, materials, how to apply and the deadline — short enough for a phone.
+
+    The full 办理流程 and the notes stay one button away ("办理流程").
+    """
     lines = []
     if policy.standard:
         lines.append(f"· 标准：{policy.standard}")
     lines.append(f"· 有效期：{validity_line(policy, kb, today)}")
     if policy.materials:
         lines.append(f"· 材料：{_items(policy.materials)}")
-    if policy.process:
-        lines.append(f"· 流程：{policy.process}")
-    if policy.deadline:
-        lines.append(f"· 申请时限：{policy.deadline}")
     if policy.channels_online:
         lines.append(f"· 网上办理：{_items(policy.channels_online)}")
     if policy.channels_onsite:
         lines.append(f"· 现场办理：{_items(policy.channels_onsite)}")
-    for note in policy.notes[:2]:
-        lines.append(f"· 说明：{note}")
+    if policy.process and not (policy.channels_online or policy.channels_onsite):
+        lines.append(f"· 流程：{policy.process}")
+    if policy.deadline and policy.deadline != policy.validity.text:
+        lines.append(f"· 申请时限：{policy.deadline}")
     return lines
 
 

@@ -9,6 +9,8 @@ from ..knowledge.yamlio import DataError, LineDict, Problem, display_path, read_
 
 # Conversational intents the dialog handles itself; every other intent is a topic from topics.yaml.
 CONVERSATIONAL_INTENTS = ("greeting", "thanks", "about_bot", "help", "restart", "go_back", "human")
+# Examples of what the bot does NOT cover: the closest match being one of these means "not ours".
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 ASPECTS = ("amount", "eligibility", "materials", "process", "deadline", "contact", "validity")
 
 
@@ -52,11 +54,12 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         loaded[top] = _string_lists(data, top, intents_dir / name, problems) if not errs else {}
     examples = loaded["intents"]
     file = display_path(intents_dir / "examples.yaml")
-    known = set(topic_ids) | set(CONVERSATIONAL_INTENTS)
+    known = set(topic_ids) | set(CONVERSATIONAL_INTENTS) | {OUT_OF_SCOPE_INTENT}
     for intent in examples:
         if topic_ids and intent not in known:
             problems.append(Problem(file, None, intent, None,
-                                    "意图名不认识：应该是 intents/topics.yaml 里的话题，或 " + "、".join(CONVERSATIONAL_INTENTS)))
+                                    "意图名不认识：应该是 intents/topics.yaml 里的话题，或 "
+                                    + "、".join((*CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT))))
     for aspect in loaded["aspects"]:
         if aspect not in ASPECTS:
             problems.append(Problem(display_path(intents_dir / "aspects.yaml"), None, aspect, None,

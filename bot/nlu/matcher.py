@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -19,8 +18,9 @@ import jieba
 from rapidfuzz import fuzz, process
 
 from .entities import PlaceFinder, find_age
-from .lexicon import CONVERSATIONAL_INTENTS, Lexicon
+from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalizer
+from .phrases import GAP, phrase_pattern
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -31,12 +31,6 @@ STOPWORDS = frozenset(
 )
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300  # characters looked at for scoring; longer stories keep their question near the end
-
-
-def _cue_pattern(cue: str) -> "re.Pattern[str]":
-    """An aspect cue; "…" in a cue (能领…吗) stands for up to 10 characters of anything."""
-    parts = cue.split("gap")
-    return re.compile("(.{0,10}?)".join(re.escape(p) for p in parts))
 
 
 @dataclass(frozen=True)
@@ -94,7 +88,7 @@ def rapidfuzz_scorer(query: Prepared, examples: list[Prepared]) -> list[float]:
 
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
-                 profile_weight: float = 0.4, scorer: ExampleScorer = rapidfuzz_scorer):
+                 profile_weight: float = 0.3, scorer: ExampleScorer = rapidfuzz_scorer):
         self.score_cutoff = score_cutoff
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
@@ -104,7 +98,7 @@ class Matcher:
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.aspect_cues = sorted(
-            ((_cue_pattern(self.normalize.clean(cue.replace("…", " GAP ")).replace(" ", "")), aspect)
+            ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
         self.tokenizer = jieba.Tokenizer()
@@ -114,6 +108,10 @@ class Matcher:
         self._build(lexicon.examples)
 
     # ---- preparation -------------------------------------------------------------------------
+    def compact(self, phrase: str) -> str:
+        """A data-file phrase in the form questions are compared in (gaps "…" kept)."""
+        return GAP.join(self.normalize.clean(part).replace(" ", "") for part in phrase.split(GAP))
+
     def prepare(self, text: str) -> Prepared:
         text = self.places.strip(text)[-FEATURE_CAP:]
         words = [t for t in self.tokenizer.lcut(text) if t.strip()]
@@ -217,8 +215,8 @@ class Matcher:
         if not query.chars:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)
         first = candidates[0]
-        if first.score < self.score_cutoff:
-            return result("out_of_scope", None, first.score)
+        if first.score < self.score_cutoff or first.intent == OUT_OF_SCOPE_INTENT:
+            return result("out_of_scope", None, first.score if first.intent != OUT_OF_SCOPE_INTENT else 0.0)
         if foreign and not mentions and first.intent not in CROSS_REGION_INTENTS:
             # "西安就业见习补贴多少": a real topic, but for a place we have no documents for
             return result("out_of_scope", None, first.score)

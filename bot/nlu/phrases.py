@@ -1,0 +1,21 @@
+"""Phrases with gaps: "能领…吗" in a data file matches 能领失业金吗. Used for aspect cues and condition cues."""
+from __future__ import annotations
+
+import re
+
+GAP = "…"
+_NEGATION_BEFORE = re.compile(r"(没有|没|不|未|非|无)$")
+
+
+def phrase_pattern(phrase: str) -> "re.Pattern[str]":
+    """A cleaned phrase; each "…" stands for up to 10 characters of anything (kept as a group)."""
+    parts = [re.escape(p) for p in phrase.split(GAP)]
+    return re.compile("(.{0,10}?)".join(parts))
+
+
+def find_affirmed(pattern: "re.Pattern[str]", text: str) -> "re.Match[str] | None":
+    """The first match not directly preceded by a negation: "没有被裁员" does not say 被裁员."""
+    for match in pattern.finditer(text):
+        if not _NEGATION_BEFORE.search(text[max(0, match.start() - 2):match.start()]):
+            return match
+    return None
