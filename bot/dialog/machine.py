@@ -36,6 +36,7 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
 FOLLOW_UPS = (("需要哪些材料", "aspect:materials"), ("办理流程", "aspect:process"),
               ("办理地点电话", "aspect:contact"), ("享受标准", "aspect:amount"))
 HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "转人工", "其他问题", "重新开始", "看看能问什么"
+RELATED_LABEL = "同类其他政策"
 FEATURED_TOPICS = ("unemployment_benefit", "internship", "startup_loan", "job_retention_refund",
                    "training_subsidy", "personal_si_subsidy")
 QUESTION_STATES = (CHECKING, ASKING_REGION, ASKING_DISTRICT, CLARIFYING, CHOOSING)
@@ -52,7 +53,7 @@ class Turn:
     understanding: Understanding | None = None
     lines: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    intent: str | None = None
+    intent: str | None = ""      # "" = not decided this turn: the topic under discussion
     confidence: float = 1.0
     repeat: bool = False   # this turn only repeats the pending question; keep its stored prompt
 
@@ -108,8 +109,9 @@ class Dialog:
         text = "\n".join(turn.lines).strip()
         if s.pending and not turn.repeat:
             s.prompt = turn.question or text
-        return Reply(text=text, options=[label for label, _ in s.pending], intent=turn.intent or s.topic,
-                     policy=s.policy, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
+        intent = s.topic if turn.intent == "" else turn.intent
+        return Reply(text=text, options=[label for label, _ in s.pending], intent=intent,
+                     policy=s.policy if intent is not None else None, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
 
     # ---- plain messages ----------------------------------------------------------------------
     def _message(self, turn: Turn) -> None:
@@ -216,6 +218,11 @@ class Dialog:
             s.answers, s.prefilled = {}, {}
             if policy:
                 self._begin_check(turn, policy)
+        elif kind == "related":
+            choices = [self.kb.policies[pid] for pid in s.related if pid in self.kb.policies][:6]
+            s.state = CHOOSING
+            turn.ask("同一话题还有这些政策，您想看哪一项？")
+            s.pending = [[self._button(p), f"policy:{p.id}"] for p in choices]
         elif kind == "other":
             s.pending, s.state, s.aspect, s.check = [], IDLE, None, False
             turn.say("好的，请问还有什么想了解的？可以直接打字提问。")
@@ -331,6 +338,11 @@ class Dialog:
             self._start_topic(turn, s.topic, s.aspect, s.check)
             return
         ranked = sorted(policies, key=lambda p: self._rank(p, region, turn.today))
+        named = self._best_by_words(ranked, s.context_text) if len(ranked) > 1 else None
+        if named is not None:
+            # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
+            self._open_policy(turn, named, others=[p for p in ranked if p is not named])
+            return
         current = [p for p in ranked if not self.kb.standing(p, turn.today).ended]
         siblings = [p for p in current if p.region == current[0].region] if current else []
         if len(siblings) > 1:
@@ -338,8 +350,11 @@ class Dialog:
             if best is None:
                 s.state = CHOOSING
                 name = self.kb.topics[s.topic].name
-                turn.ask(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？")
-                s.pending = [[self._button(p), f"policy:{p.id}"] for p in siblings]
+                older = [p for p in ranked if p not in siblings][:5 - len(siblings)]
+                turn.ask(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？"
+                         + ("（后面几项已结束，仅供了解）" if older else ""))
+                s.pending = [[self._button(p), f"policy:{p.id}"] for p in siblings + older]
+                s.related = []
                 return
             self._open_policy(turn, best, others=[p for p in ranked if p not in siblings])
             return
@@ -378,6 +393,10 @@ class Dialog:
 
     def _open_policy(self, turn: Turn, policy: Policy, others: list[Policy] | None = None) -> None:
         s = turn.session
+        if others is None:  # picked from a list: keep offering the ones not picked
+            others = [self.kb.policies[pid] for pid in s.related if pid in self.kb.policies]
+            if s.policy in self.kb.policies:
+                others.insert(0, self.kb.policies[s.policy])
         s.policy, s.topic = policy.id, policy.topic
         turn.intent = policy.topic
         turn.cite(render.cite(policy, self.kb))
@@ -388,11 +407,11 @@ class Dialog:
         if s.check and policy.conditions and not standing.ended:
             self._begin_check(turn, policy)
             return
-        if others:
-            related = [o for o in others if o.id != policy.id][:2]
-            if related:
-                turn.say("（另有" + "；".join(f"{o.region}的「{o.title}」，{self.kb.standing(o, turn.today).label}"
-                                              for o in related) + "。）")
+        related = [o for o in others or [] if o.id != policy.id]
+        if related:
+            turn.say("（另有" + "；".join(f"{o.region}的「{o.title}」，{self.kb.standing(o, turn.today).label}"
+                                          for o in related[:2]) + ("等" if len(related) > 2 else "") + "。）")
+        s.related = [o.id for o in related]
         if s.check and policy.conditions and not standing.ended:
             self._begin_check(turn, policy)
             return
@@ -419,6 +438,8 @@ class Dialog:
         for label, action in FOLLOW_UPS:
             if action != f"aspect:{done}":
                 s.pending.append([label, action])
+        if any(pid != policy.id for pid in s.related):
+            s.pending.append([RELATED_LABEL, "related"])
         s.pending.append([OTHER_LABEL, "other"])
 
     def _follow_up(self, turn: Turn, aspect: str) -> None:

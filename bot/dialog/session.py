@@ -34,6 +34,7 @@ class Session:
     prefilled: dict[str, str] = field(default_factory=dict)  # condition number → the words that answered it
     pending: list[list[str]] = field(default_factory=list)   # [label, action] of the buttons on offer
     retries: int = 0
+    related: list[str] = field(default_factory=list)  # other policies of the topic offered as buttons
     prompt: str = ""                   # the last question asked, shown again on 返回 or a bad answer
     context_text: str = ""             # the user's words about the current topic (for condition cues)
     history: list[dict] = field(default_factory=list)        # earlier snapshots, for 返回

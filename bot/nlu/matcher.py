@@ -215,8 +215,15 @@ class Matcher:
         if not query.chars:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)
         first = candidates[0]
-        if first.score < self.score_cutoff or first.intent == OUT_OF_SCOPE_INTENT:
-            return result("out_of_scope", None, first.score if first.intent != OUT_OF_SCOPE_INTENT else 0.0)
+        if first.intent == OUT_OF_SCOPE_INTENT:
+            # the "not ours" examples must win clearly; a near tie with a topic is still worth answering
+            runner_up = candidates[1] if len(candidates) > 1 else None
+            if runner_up is None or first.score - runner_up.score >= self.clarify_margin:
+                return result("out_of_scope", None, 0.0)
+            candidates = candidates[1:]
+            first = candidates[0]
+        if first.score < self.score_cutoff:
+            return result("out_of_scope", None, first.score)
         if foreign and not mentions and first.intent not in CROSS_REGION_INTENTS:
             # "西安就业见习补贴多少": a real topic, but for a place we have no documents for
             return result("out_of_scope", None, first.score)

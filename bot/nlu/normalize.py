@@ -55,5 +55,5 @@ class Normalizer:
     def __call__(self, raw: str) -> Normalized:
         raw = raw if isinstance(raw, str) else ""
         truncated = len(raw) > MAX_INPUT_CHARS
-        original = raw[:MAX_INPUT_CHARS]
+        original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
         return Normalized(original, self.fold_synonyms(self.clean(original)), truncated)
