@@ -30,7 +30,8 @@ STOPWORDS = frozenset(
     "那 那么 那个 这 要 需要 得 该 应该 还有 另外 然后 呢 吗 么 啥 什么 怎么 怎样 如何 多少 哪些 哪里 哪儿".split()
 )
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
-FEATURE_CAP = 300  # characters looked at for scoring; longer stories keep their question near the end
+FEATURE_CAP = 300
+LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,19 @@ class Matcher:
         if age is not None:
             entities["age"] = age
         aspect, residue = self.aspect_of(norm.text)
-        query = self.prepare(self.elsewhere.strip(norm.text))
+        text = self.elsewhere.strip(norm.text)
+        query = self.prepare(text)
         topic_words = tuple(t for t in self.prepare(residue).tokens if t in self.idf)
         candidates = self.score(query)
+        clauses = text.split()
+        if len(text) > LONG_STORY_CHARS and len(clauses) > 2 and candidates and \
+                candidates[0].score < self.score_cutoff:
+            # a long story usually ends with the question: score the last clauses on their own too
+            tail = self.score(self.prepare(" ".join(clauses[-2:])))
+            best = {c.intent: c.score for c in candidates}
+            for c in tail:
+                best[c.intent] = max(best.get(c.intent, 0.0), c.score)
+            candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
         top = tuple(candidates[:5])
 
         def result(outcome: str, intent: str | None, confidence: float) -> Understanding:

@@ -55,7 +55,7 @@ def test_bad_input_never_raises_and_never_picks_a_topic(loaded_bot, text):
 
 
 def test_long_story_with_the_question_at_the_end(loaded_bot):
-    story = "我在一家公司干了好几年，" * 40 + "上个月被裁员了，失业金能领吗"
+    story = "我在一家公司干了好几年，" * 45 + "上个月被裁员了，失业金能领吗"
     u = loaded_bot.matcher.understand(story)
     assert u.truncated is True
     assert u.intent == "unemployment_benefit"
