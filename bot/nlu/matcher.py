@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import jieba
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .entities import PlaceFinder, find_age
@@ -74,26 +75,37 @@ class Prepared:
     features: frozenset[str]
 
 
-def rapidfuzz_scorer(query: Prepared, examples: list[Prepared]) -> list[float]:
+FUZZY_CAP = 80  # examples are short; comparing more of a long question only costs time
+
+
+class RapidFuzzScorer:
     """Token-level and character-level RapidFuzz similarity, whichever is higher, in [0, 1]."""
-    tok = process.extract(query.token_text, [e.token_text for e in examples],
-                          scorer=fuzz.token_sort_ratio, limit=None)
-    chars = process.extract(query.chars, [e.chars for e in examples], scorer=fuzz.ratio, limit=None)
-    best = [0.0] * len(examples)
-    for _, score, index in tok:
-        best[index] = score / 100
-    for _, score, index in chars:
-        best[index] = max(best[index], score / 100)
-    return best
+
+    def __init__(self) -> None:
+        self._examples: list[Prepared] | None = None
+
+    def _choices(self, examples: list[Prepared]) -> tuple[list[str], list[str]]:
+        if self._examples is not examples:
+            self._examples = examples
+            self._tokens = [e.token_text for e in examples]
+            self._chars = [e.chars for e in examples]
+        return self._tokens, self._chars
+
+    def __call__(self, query: Prepared, examples: list[Prepared]) -> "np.ndarray":
+        tokens, chars = self._choices(examples)
+        by_tokens = process.cdist([" ".join(query.tokens[-40:])], tokens, scorer=fuzz.token_sort_ratio,
+                                  dtype=np.float32)[0]
+        by_chars = process.cdist([query.chars[-FUZZY_CAP:]], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
+        return np.maximum(by_tokens, by_chars) / 100
 
 
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
-                 profile_weight: float = 0.3, scorer: ExampleScorer = rapidfuzz_scorer):
+                 profile_weight: float = 0.3, scorer: ExampleScorer | None = None):
         self.score_cutoff = score_cutoff
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
-        self.scorer = scorer
+        self.scorer = scorer or RapidFuzzScorer()
         self.topic_ids = set(lexicon.topic_ids)
         self.normalize = Normalizer(lexicon.synonyms)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
@@ -135,6 +147,7 @@ class Matcher:
                     self.example_intents.append(intent)
                     per_intent[intent].append(prepared)
         self.intents = list(per_intent)
+        self.intent_starts = np.array([self.example_intents.index(i) for i in self.intents], dtype=np.intp)
         df: Counter[str] = Counter()
         for items in per_intent.values():
             df.update(set().union(*(p.features for p in items)))
@@ -165,10 +178,9 @@ class Matcher:
         if not query.chars:
             return []
         profile = self.profile_scores(query)
-        best: dict[str, float] = defaultdict(float)
-        for intent, sim in zip(self.example_intents, self.scorer(query, self.examples)):
-            if sim > best[intent]:
-                best[intent] = sim
+        per_example = np.asarray(self.scorer(query, self.examples), dtype=np.float32)
+        # examples are stored intent by intent, so each intent's best example is a reduceat over its block
+        best = dict(zip(self.intents, np.maximum.reduceat(per_example, self.intent_starts).tolist()))
         w = self.profile_weight
         combined = [Candidate(i, round(min(1.0, w * profile.get(i, 0.0) + (1 - w) * best.get(i, 0.0)), 4))
                     for i in self.intents]
