@@ -143,6 +143,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from .dialogtests.runner import run_suite
+
+    return run_suite(args.paths, knowledge_dir=args.knowledge, intents_dir=args.intents,
+                     default_today=args.today, keywords=args.k or (), junit=args.junit)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from .dialogtests.format import DEFAULT_TODAY
+    from .dialogtests.record import record
+    from .stores import MemoryStore
+
+    args.today = args.today or DEFAULT_TODAY  # record on the day the dialog will be run on
+    bot = _load_bot(args, MemoryStore())
+    if bot is None:
+        return 2
+    return record(bot, args.file, args.name, args.today)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="政策问答助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -183,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=60, help="对话模式重复几遍示例对话")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
+    _common(p)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="对话文件或文件夹（默认 tests/dialogs/）")
+    p.add_argument("-k", action="append", metavar="TEXT", help="只运行名字或标签里含有 TEXT 的对话（可写多次）")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="另外写一份 JUnit XML 报告（给 CI 用）")
+    p.set_defaults(func=cmd_test)
+    # --today here: the day for dialogs that have no `today:` (default 2026-11-22)
+
+    p = sub.add_parser("record", help="录制对话测试：在测试台里和机器人对话，退出时追加到 FILE")
+    _common(p)
+    p.add_argument("file", type=Path, metavar="FILE", help="追加到哪个对话文件，例如 tests/dialogs/失业金.yaml")
+    p.add_argument("--name", default=None, help="对话的名字（默认：录制 + 时间）")
+    p.set_defaults(func=cmd_record)
     return parser
 
 

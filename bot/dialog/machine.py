@@ -24,7 +24,7 @@ from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Understanding
 from ..nlu.phrases import find_affirmed, phrase_pattern
 from . import render
-from .choices import match_choice
+from .choices import match_choice, yes_no_choice
 from .reply import Reply
 from .session import (ANSWERED, ASKING_DISTRICT, ASKING_REGION, CHECKING, CHOOSING, CLARIFYING, FALLBACK,
                       IDLE, Session)
@@ -132,6 +132,13 @@ class Dialog:
             return
         only_place = (u.region is not None and not u.topic_words and not u.aspect
                       and not (u.outcome == "match" and u.intent in CONVERSATIONAL_INTENTS))
+        if only_place and s.pending and s.state in (CHECKING, CLARIFYING, CHOOSING):
+            # "乌鲁木齐" in the middle of a question: remember it, then ask the question again
+            self._remember_place(s, u)
+            turn.repeat = True
+            turn.say(f"好的，记下了：{u.place or u.region}。")
+            turn.say(s.prompt)
+            return
         if only_place:
             policy = self._policy(s)
             if policy and u.region == policy.region and u.place in render.contact_places(policy, self.kb):
@@ -165,6 +172,11 @@ class Dialog:
             return
         if s.pending and s.state in QUESTION_STATES:
             self._not_understood(turn)
+            return
+        if s.pending and yes_no_choice(turn.text, ["是", "否"]) is not None:
+            # a bare 是 / 好的 / 不用 after an answer: nothing was asked, so show what can come next
+            turn.repeat = True
+            turn.say("好的。您还想了解哪一项？请点选下面的按钮，或者直接打字提问。")
             return
         if u.outcome == "clarify":
             self._clarify(turn, u)

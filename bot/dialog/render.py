@@ -90,8 +90,10 @@ def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> 
             lines.append(f"网上办理：{_items(policy.channels_online)}")
         if policy.channels_onsite:
             lines.append(f"现场办理：{_items(policy.channels_onsite)}")
+        if not lines:
+            lines.append(missing)
         lines += [f"说明：{note}" for note in policy.notes[:3]]
-        return "\n".join(lines) or missing
+        return "\n".join(lines)
     if aspect == "deadline":
         return f"申请时限：{policy.deadline}" if policy.deadline else missing
     if aspect == "validity":

@@ -201,6 +201,15 @@ class Matcher:
                 compact = compact[:found.start()] + " " + kept + " " + compact[found.end():]
         return aspect, compact
 
+    def _topic_words(self, residue: str) -> tuple[str, ...]:
+        """What names a topic once the aspect words are gone: '办理地点' alone names none, '失业金' does."""
+        prepared = self.prepare(residue)
+        known = tuple(t for t in prepared.tokens if t in self.idf)
+        if not known:
+            return ()
+        best = next((c for c in self.score(prepared) if c.intent in self.topic_ids), None)
+        return known if best and best.score >= self.score_cutoff else ()
+
     def understand(self, raw: str) -> Understanding:
         norm = self.normalize(raw)
         mentions = self.places.find(norm.text.replace(" ", ""))
@@ -218,7 +227,8 @@ class Matcher:
         aspect, residue = self.aspect_of(norm.text)
         text = self.elsewhere.strip(norm.text)
         query = self.prepare(text)
-        topic_words = tuple(t for t in self.prepare(residue).tokens if t in self.idf)
+        topic_words = self._topic_words(residue) if aspect else tuple(t for t in self.prepare(residue).tokens
+                                                                       if t in self.idf)
         candidates = self.score(query)
         clauses = text.split()
         if len(text) > LONG_STORY_CHARS and len(clauses) > 2 and candidates and \
