@@ -162,6 +162,50 @@ def cmd_record(args: argparse.Namespace) -> int:
     return record(bot, args.file, args.name, args.today)
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    import logging
+    import os
+    import re
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        print("没有设置环境变量 TELEGRAM_BOT_TOKEN，Telegram 机器人没有启动。\n"
+              "请先在 Telegram 里找 @BotFather 创建机器人，再运行：\n"
+              "  export TELEGRAM_BOT_TOKEN=...   # 令牌只从环境变量读取，不要写在命令行或代码里\n"
+              "  policybot telegram", file=sys.stderr)
+        return 2
+    base_url = args.base_url or os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None
+    secret = None
+    if args.webhook:
+        secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            print("Webhook 模式需要环境变量 TELEGRAM_WEBHOOK_SECRET（1–256 个字符，只能用 A-Z a-z 0-9 _ -），"
+                  "Telegram 会在每个请求里带上它，没有它的请求一律拒绝。机器人没有启动。", file=sys.stderr)
+            return 2
+        if not args.webhook.startswith("https://") and base_url is None:  # a local Bot API server allows http
+            print(f"--webhook 必须是 https:// 开头的公网地址（收到的是 {args.webhook!r}）。", file=sys.stderr)
+            return 2
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("policybot.telegram").setLevel(logging.INFO)
+    from .channels.telegram import build_application, install_log_redaction, run_polling, run_webhook
+
+    install_log_redaction(token, secret)
+    store = _open_store(args.store, args.ttl)
+    if store is None:
+        return 2
+    bot = _load_bot(args, store)
+    if bot is None:
+        return 2
+    app = build_application(bot, token, base_url=base_url, store=store)
+    if args.webhook:
+        print(f"Telegram 机器人已启动（webhook {args.webhook}，监听 {args.listen}:{args.port}）。Ctrl+C 停止。",
+              file=sys.stderr)
+        return run_webhook(app, args.webhook, secret_token=secret, listen=args.listen, port=args.port)
+    print("Telegram 机器人已启动（长轮询）。Ctrl+C 停止。", file=sys.stderr)
+    return run_polling(app)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="政策问答助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +247,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser("telegram", help="作为 Telegram 机器人运行（令牌取自环境变量 TELEGRAM_BOT_TOKEN）")
+    _common(p)
+    p.add_argument("--store", default="sqlite:var/telegram.sqlite3",
+                   help="会话存储：sqlite:路径 或 redis://主机:端口/库号（多个进程时用 Redis；默认 sqlite:var/telegram.sqlite3）")
+    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
+    p.add_argument("--base-url", default=None,
+                   help="自建 Bot API 服务器地址，例如 http://127.0.0.1:8081/bot（也可用环境变量 TELEGRAM_API_BASE_URL）")
+    p.add_argument("--webhook", metavar="URL", default=None,
+                   help="用 webhook 代替长轮询：Telegram 把消息 POST 到这个 https 地址（密钥取自 TELEGRAM_WEBHOOK_SECRET）")
+    p.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
+    p.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
+    p.set_defaults(func=cmd_telegram)
+
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
     _common(p)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -227,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `policybot eval | head` closes the pipe early; that is not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -157,9 +157,18 @@ def _as_text(value: Any) -> str | None:
 class _Parser:
     """Reads one file; files a Problem (file, line, dialog, field, message) for each mistake."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, text: str):
         self.file = file
+        self.lines = text.splitlines()
         self.problems: list[Problem] = []
+
+    def line_of_text(self, value: Any, after: int) -> int | None:
+        """Lists of plain text carry no line numbers; find the item's line by its words."""
+        words = str(value).strip()
+        for number in range(max(after, 1), len(self.lines) + 1):
+            if words and words in self.lines[number - 1]:
+                return number
+        return after or None
 
     def problem(self, line: int | None, record: str | None, field_: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, line, record, field_, message))
@@ -167,15 +176,15 @@ class _Parser:
     def unknown_key(self, node: LineDict, key: Any, record: str, prefix: str, known: dict[str, str],
                     where: str) -> None:
         key_s = str(key)
-        hint = ""
-        close = difflib.get_close_matches(key_s, list(known), n=1, cutoff=0.6)
-        if close:
-            hint = f"是不是想写 {close[0]}？"
-        elif where == "dialog" and key_s in STEP_KEYS:
-            hint = (f"{key_s} 是对某一步回复的检查，要写在 steps 下面、和那一步的 user 同一层"
-                    f"（多缩进几格，对齐 user）。")
-        elif where == "step" and key_s in DIALOG_KEYS:
-            hint = f"{key_s} 属于整个对话，要写在对话那一层（和 steps 对齐），不能写在某一步里。"
+        other = STEP_KEYS if where == "dialog" else DIALOG_KEYS
+        close = difflib.get_close_matches(key_s, list(known) + list(other), n=1, cutoff=0.6)
+        meant = key_s if key_s in other else (close[0] if close else None)
+        hint = f"是不是想写 {meant}？" if meant and meant != key_s else ""
+        if where == "dialog" and meant in STEP_KEYS:
+            hint += (f"{meant} 是对某一步回复的检查，要写在 steps 下面、和那一步的 user 同一层"
+                     f"（多缩进几格，对齐 user）。")
+        elif where == "step" and meant in DIALOG_KEYS:
+            hint += f"{meant} 属于整个对话，要写在对话那一层（和 steps 对齐），不能写在某一步里。"
         known_s = "、".join(known)
         self.problem(node.line_of(key_s), record, prefix + key_s,
                      f"不认识这个字段。{hint}{_where_name(where)}可用的字段有：{known_s}")
@@ -216,8 +225,10 @@ class _Parser:
         if key == "state":
             text = _as_text(value)
             if text not in STATES:
+                close = difflib.get_close_matches(text or "", STATES, n=1, cutoff=0.6)
+                hint = f"是不是想写 {close[0]}？" if close else ""
                 self.problem(line, record, prefix + key,
-                             f"应该是这些状态之一：{'、'.join(STATES)}；现在是 {_kind(value)}")
+                             f"{hint}应该是这些状态之一：{'、'.join(STATES)}；现在是 {_kind(value)}")
                 return None
             return Expectation(key, text, line)
         values = self.texts(node, key, record, prefix, allow_empty=(key == "options"))
@@ -237,34 +248,34 @@ class _Parser:
     def step(self, item: Any, index: int, record: str, steps_line: int) -> Step | None:
         prefix = f"steps[{index}]."
         if not isinstance(item, LineDict):
-            self.problem(steps_line, record, f"steps[{index}]",
+            self.problem(self.line_of_text(item, steps_line), record, f"steps[{index}]",
                          f"第 {index} 步应该是“- user: 用户说的话”，下面再写检查；现在是 {_kind(item)}"
                          + _colon_hint(item, STEP_KEYS))
             return None
         for key in item:
             if key not in STEP_KEYS:
                 self.unknown_key(item, key, record, prefix, STEP_KEYS, "step")
+        user = _as_text(item.get("user"))
         if "user" not in item:
             self.problem(item.line, record, prefix + "user",
                          "这一步缺少 user:（用户说的话）。检查（contains、state …）要和 user 写在同一个“- ”下面，"
                          "不要另起一个“- ”")
-            return None
-        user = _as_text(item["user"])
-        if user is None:
+        elif user is None:
             self.problem(item.line_of("user"), record, prefix + "user",
                          f"user 应该是用户说的一句话，现在是 {_kind(item['user'])}")
-            return None
         expectations = []
         for key in CHECK_KEYS:
             if key in item:
                 exp = self.expectation(item, key, record, prefix)
                 if exp is not None:
                     expectations.append(exp)
+        if user is None:
+            return None
         return Step(user, tuple(sorted(expectations, key=lambda e: e.line)), item.line)
 
     def dialog(self, item: Any, index: int, names: dict[str, int]) -> Dialog | None:
         if not isinstance(item, LineDict):
-            self.problem(None, f"第 {index} 个对话", None,
+            self.problem(self.line_of_text(item, 1) if isinstance(item, str) else None, f"第 {index} 个对话", None,
                          f"每个对话应该是一组字段（name、steps …），以“- name: 名字”开头；现在是 {_kind(item)}"
                          + _colon_hint(item, DIALOG_KEYS))
             return None
@@ -375,17 +386,42 @@ def _duplicate_keys(text: str, file: str) -> list[Problem]:
     return sorted(problems, key=lambda p: p.line or 0)
 
 
+def _impossible_dates(path: Path) -> list[Problem]:
+    """Find the scalars PyYAML takes for a date but cannot build (2026-13-01), with their lines."""
+    file = display_path(path)
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    problems: list[Problem] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError as exc:
+                problems.append(Problem(file, node.start_mark.line + 1, None, None,
+                                        f"“{node.value}”不是一个真实的日期（{exc}）；日期写成 YYYY-MM-DD，例如 2026-11-22"))
+    return sorted(problems, key=lambda p: p.line or 0) or [Problem(file, None, None, None, "文件读不通（日期写错了？）")]
+
+
 def load_dialog_file(path: Path) -> tuple[list[Dialog], list[Problem]]:
     """Every dialog of one file, and every mistake found in it (dialogs are unusable when there are any)."""
     path = Path(path)
-    data, errors = read_yaml(path)
+    try:
+        data, errors = read_yaml(path)
+    except ValueError:  # PyYAML raises, unmarked, on an impossible date such as 2026-13-01
+        return [], _impossible_dates(path)
     if errors:
         return [], errors
-    parser = _Parser(display_path(path))
-    parser.problems.extend(_duplicate_keys(path.read_text(encoding="utf-8"), parser.file))
+    text = path.read_text(encoding="utf-8")
+    parser = _Parser(display_path(path), text)
+    parser.problems.extend(_duplicate_keys(text, parser.file))
     names: dict[str, int] = {}
     dialogs = [d for i, item in enumerate(parser.top(data), 1) if (d := parser.dialog(item, i, names))]
-    return dialogs, parser.problems
+    return dialogs, sorted(parser.problems, key=lambda p: p.line or 10**9)
 
 
 def find_dialog_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

@@ -123,8 +123,10 @@ def existing_names(path: Path, err: TextIO) -> set[str] | None:
 
 
 def record(bot: PolicyBot, path: Path, name: str | None, today: date,
-           out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+           out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the console; on exit append what was said as a dialog to `path`. 0 ok, 2 the file is unusable."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     path = Path(path)
     names = existing_names(path, err)
     if names is None:
