@@ -205,6 +205,7 @@ def engine_text(text: str) -> str:
 # ---------------------------------------------------------------- per-user rate limit
 
 OK, NOTICE, DROP = "ok", "notice", "drop"
+_UNKNOWN = object()
 
 
 class UserRateLimiter:
@@ -264,7 +265,8 @@ class TelegramChannel:
         if not isinstance(update, Update):
             return
         if update.callback_query is not None:  # we send no inline keyboards; stop a stale button spinning
-            await self._retrying("answerCallbackQuery", update.callback_query.answer)
+            context.application.create_task(self._retrying("answerCallbackQuery", update.callback_query.answer),
+                                            update=update)
             return
         message = update.message
         if message is None:  # edited messages, channel posts, membership changes: nothing to answer
@@ -313,8 +315,33 @@ class TelegramChannel:
             await self.send_text(chat_id, NOT_TEXT_TEXT)
             return
         await self.send_typing(chat_id)
-        reply = await self._run_sync(self.bot.handle, f"{SESSION_PREFIX}{chat_id}", engine_text(message.text))
-        await self.send_text(chat_id, reply.text, reply.options)
+        session_id = f"{SESSION_PREFIX}{chat_id}"
+        before = await self._run_sync(self._snapshot, session_id)
+        reply = await self._run_sync(self.bot.handle, session_id, engine_text(message.text))
+        try:
+            await self.send_text(chat_id, reply.text, reply.options)
+        except TelegramError:
+            # the user never saw this answer and is asked to send the message again: put the conversation
+            # back where it was, so that a resent "是" answers the same question again
+            await self._run_sync(self._restore, session_id, before)
+            raise
+
+    def _snapshot(self, session_id: str):
+        try:
+            return self.bot.store.get(session_id)
+        except StoreError:
+            return _UNKNOWN
+
+    def _restore(self, session_id: str, state) -> None:
+        if state is _UNKNOWN:
+            return
+        try:
+            if state is None:
+                self.bot.store.delete(session_id)
+            else:
+                self.bot.store.put(session_id, state)
+        except StoreError as exc:
+            log.warning("could not roll back session %s after a failed send: %s", session_id, exc)
 
     # -- output
     async def send_typing(self, chat_id: int) -> None:
@@ -370,7 +397,7 @@ class TelegramChannel:
                 text = mask(update.effective_message.text[:200])
         log.error("failed to handle update %s (chat %s, text %r): %s: %s",
                   getattr(update, "update_id", None), chat_id, text, type(error).__name__, error,
-                  exc_info=error)
+                  exc_info=None if isinstance(error, TelegramError) else error)  # a traceback for bugs only
         if chat_id is not None:
             try:
                 await self.send_text(chat_id, ERROR_TEXT)

@@ -40,6 +40,7 @@ RELATED_LABEL = "同类其他政策"
 FEATURED_TOPICS = ("unemployment_benefit", "internship", "startup_loan", "job_retention_refund",
                    "training_subsidy", "personal_si_subsidy")
 QUESTION_STATES = (CHECKING, ASKING_REGION, ASKING_DISTRICT, CLARIFYING, CHOOSING)
+POLICY_STATES = (CHECKING, ASKING_DISTRICT, ANSWERED)  # the states in which a reply is about one policy
 ENGLISH_HINT = "(Sorry, I can only help in Chinese with employment and social-insurance policies.)"
 
 
@@ -110,8 +111,9 @@ class Dialog:
         if s.pending and not turn.repeat:
             s.prompt = turn.question or text
         intent = s.topic if turn.intent == "" else turn.intent
+        about_policy = intent is not None and s.state in POLICY_STATES
         return Reply(text=text, options=[label for label, _ in s.pending], intent=intent,
-                     policy=s.policy if intent is not None else None, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
+                     policy=s.policy if about_policy else None, confidence=round(turn.confidence, 3), state=s.state, sources=turn.sources)
 
     # ---- plain messages ----------------------------------------------------------------------
     def _message(self, turn: Turn) -> None:
@@ -194,6 +196,14 @@ class Dialog:
     def _place_answer(self, turn: Turn, u: Understanding) -> bool:
         """A typed place name ('沙区', '乌市') answers a region or district question."""
         s = turn.session
+        if s.state == ASKING_REGION and u.region and s.topic and not u.topic_words and \
+                f"region:{u.region}" not in (action for _, action in s.pending):
+            turn.repeat = True
+            name = self.kb.topics[s.topic].name
+            turn.say(f"抱歉，我的资料里没有{u.region}的「{name}」政策，请咨询当地人力资源和社会保障部门。"
+                     "也可以看看下面这些地区的：")
+            turn.say(s.prompt)
+            return True
         for label, action in s.pending:
             if s.state == ASKING_DISTRICT and u.place and action == f"district:{u.place}":
                 self._act(turn, action)
@@ -600,7 +610,9 @@ class Dialog:
         self._offer_follow_ups(turn, policy, done="contact")
 
     def _general_contacts(self, turn: Turn) -> None:
-        for region, entry, table in self.kb.general_contacts():
+        contacts = self.kb.general_contacts()
+        mine = [c for c in contacts if c[0] == turn.session.region]
+        for region, entry, table in mine or contacts:
             turn.say(f"{region}：{render.entry_line(entry)}")
             turn.cite(render.cite_table(table, self.kb))
 

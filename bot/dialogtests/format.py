@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 import yaml
 
@@ -31,13 +32,13 @@ from ..knowledge.yamlio import LineDict, Problem, display_path, read_yaml
 # A fixed default "today" keeps the suite stable: whether a policy has ended depends on the date.
 DEFAULT_TODAY = date(2026, 11, 22)
 
-DIALOG_KEYS: dict[str, str] = {
+DIALOG_KEYS: Mapping[str, str] = MappingProxyType({
     "name": "对话的名字（必填）",
     "today": "把哪一天当作今天，YYYY-MM-DD（可不写，默认 2026-11-22）",
     "tags": "标签，一个或一串文字（可不写）",
     "steps": "对话的每一步（必填）",
-}
-CHECK_KEYS: dict[str, str] = {
+})
+CHECK_KEYS: Mapping[str, str] = MappingProxyType({
     "intent": "识别出的意图；范围外写 null",
     "policy": "政策编号，例如 urumqi.unemployment_benefit；没有写 null",
     "state": "对话状态：" + "、".join(STATES),
@@ -47,8 +48,8 @@ CHECK_KEYS: dict[str, str] = {
     "matches": "回复要匹配的正则表达式",
     "options": "按钮，必须一模一样（顺序也一样）；没有按钮写 []",
     "options_include": "按钮里必须有的几个",
-}
-STEP_KEYS: dict[str, str] = {"user": "用户说的话（必填）", **CHECK_KEYS}
+})
+STEP_KEYS: Mapping[str, str] = MappingProxyType({"user": "用户说的话（必填）", **CHECK_KEYS})
 
 _EXAMPLE = "（参考 tests/dialogs/smoke.yaml 或 README.md 的 “Scripted dialogs for staff”）"
 
@@ -173,7 +174,7 @@ class _Parser:
     def problem(self, line: int | None, record: str | None, field_: str | None, message: str) -> None:
         self.problems.append(Problem(self.file, line, record, field_, message))
 
-    def unknown_key(self, node: LineDict, key: Any, record: str, prefix: str, known: dict[str, str],
+    def unknown_key(self, node: LineDict, key: Any, record: str, prefix: str, known: Mapping[str, str],
                     where: str) -> None:
         key_s = str(key)
         other = STEP_KEYS if where == "dialog" else DIALOG_KEYS
@@ -350,7 +351,7 @@ def _where_name(where: str) -> str:
     return "对话这一层" if where == "dialog" else "每一步"
 
 
-def _colon_hint(item: Any, known: dict[str, str]) -> str:
+def _colon_hint(item: Any, known: Mapping[str, str]) -> str:
     """`user：你好` or `user:你好` parse as plain text; say so instead of a puzzling type error."""
     if isinstance(item, str):
         head = re.split(r"[:：]", item, maxsplit=1)[0].strip()

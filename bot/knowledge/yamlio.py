@@ -62,7 +62,16 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{node.value}”不是一个真实的日期（{exc}），要写成 YYYY-MM-DD", node.start_mark) from exc
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def display_path(path: Path) -> str:
@@ -88,7 +97,9 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
-        hint = "（常见原因：缩进不一致、冒号后少了空格、引号没有成对）"
+        hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else "（常见原因：缩进不一致、冒号后少了空格、引号没有成对）"
         return None, [Problem(name, line, None, None, f"YAML 格式错误：{what}{hint}")]
     except yaml.YAMLError as exc:
         return None, [Problem(name, None, None, None, f"YAML 格式错误：{exc}")]
+    except ValueError as exc:  # any other value YAML cannot build
+        return None, [Problem(name, None, None, None, f"有一个值无法识别（{exc}）")]

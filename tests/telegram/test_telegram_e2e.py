@@ -208,6 +208,13 @@ def test_persistent_failure_is_logged_masked_and_user_told(api, make_bot, run_bo
     assert "13812345678" not in log_text and "110101199003071234" not in log_text
     assert TOKEN not in log_text
 
+    # mid-check, an answer the user never saw is rolled back: sending the same button again works
+    say(api, chat, DIALOG[0][0])
+    press(api, chat, "乌鲁木齐市", 2)
+    api.fail_next_send(3, 500)
+    assert press(api, chat, "是", 3).text == tg.ERROR_TEXT
+    assert "（2/2）" in say(api, chat, "是")[0].text
+
 
 # ---------------------------------------------------------------- long answers
 
