@@ -25,7 +25,7 @@ import signal
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Awaitable, Callable, Iterable, Sequence
+from typing import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from telegram import (BotCommand, KeyboardButton, LinkPreviewOptions, Message, ReplyKeyboardMarkup,

@@ -23,6 +23,7 @@ class Lexicon:
     place_aliases: dict[str, tuple[str, str | None]]   # alias → (region, place or None)
     topic_ids: tuple[str, ...]
     elsewhere: tuple[str, ...] = ()                    # places outside the regions we cover
+    vague: tuple[str, ...] = ()                        # words too general to name a topic on their own
 
 
 def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -48,10 +49,13 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
     intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
     problems: list[Problem] = []
     loaded = {}
+    vague: tuple[str, ...] = ()
     for name, top in (("examples.yaml", "intents"), ("synonyms.yaml", "synonyms"), ("aspects.yaml", "aspects")):
         data, errs = read_yaml(intents_dir / name)
         problems += errs
         loaded[top] = _string_lists(data, top, intents_dir / name, problems) if not errs else {}
+        if top == "aspects" and isinstance(data, dict):
+            vague = tuple(str(v) for v in data.get("vague") or [])
     examples = loaded["intents"]
     file = display_path(intents_dir / "examples.yaml")
     known = set(topic_ids) | set(CONVERSATIONAL_INTENTS) | {OUT_OF_SCOPE_INTENT}
@@ -84,4 +88,5 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         place_aliases=aliases,
         topic_ids=tuple(topic_ids),
         elsewhere=elsewhere,
+        vague=vague,
     )

@@ -46,7 +46,7 @@ class Understanding:
     original: str
     normalized: str
     tokens: tuple[str, ...]
-    outcome: str                      # "match" | "clarify" | "out_of_scope" | "empty"
+    outcome: str                      # "match" | "clarify" | "vague" | "out_of_scope" | "empty"
     intent: str | None
     confidence: float
     candidates: tuple[Candidate, ...]
@@ -101,8 +101,10 @@ class RapidFuzzScorer:
 
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
-                 profile_weight: float = 0.3, scorer: ExampleScorer | None = None):
+                 profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
+                 scorer: ExampleScorer | None = None):
         self.score_cutoff = score_cutoff
+        self.conversational_cutoff = conversational_cutoff
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
         self.scorer = scorer or RapidFuzzScorer()
@@ -110,6 +112,7 @@ class Matcher:
         self.normalize = Normalizer(lexicon.synonyms)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
+        self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
         self.aspect_cues = sorted(
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
@@ -136,6 +139,7 @@ class Matcher:
 
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
         self.examples_by_intent = dict(examples)
+        self.examples_text = frozenset(self.normalize(e).text.replace(" ", "") for qs in examples.values() for e in qs)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
@@ -247,7 +251,15 @@ class Matcher:
 
         if not query.chars:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)
+        content = [t for t in self.prepare(residue).tokens if t not in STOPWORDS]
+        if content and all(t in self.vague for t in content) and "".join(content) not in self.examples_text:
+            # "补贴" / "社保" alone: too general to pick a topic; the dialog offers a list instead
+            return result("vague", None, 0.0)
         first = candidates[0]
+        if first.intent in CONVERSATIONAL_INTENTS and first.score < self.conversational_cutoff:
+            # "test", "lol": a weak likeness to "重新开始" or "你好" is not worth acting on
+            candidates = [c for c in candidates if c.intent not in CONVERSATIONAL_INTENTS]
+            first = candidates[0]
         if first.intent == OUT_OF_SCOPE_INTENT:
             # the "not ours" examples must win clearly; a near tie with a topic is still worth answering
             runner_up = candidates[1] if len(candidates) > 1 else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..knowledge.yamlio import DataError, Problem, display_path, read_yaml
 from ..nlu.matcher import Matcher
 
-REJECTED = ("out_of_scope", "empty")
+REJECTED = ("out_of_scope", "empty", "vague")  # no topic chosen: the bot does not guess
 
 
 @dataclass
