@@ -84,7 +84,8 @@ class Dialog:
         turn = Turn(session, today, text)
         before = session.snapshot()
         plain = self.clean(text).replace(" ", "")
-        command = text.strip().split("@")[0].lower()
+        words = text.strip().split()
+        command = words[0].split("@")[0].lower() if words else ""  # "/start payload", "/help@mybot"
         moved = True
         if not plain and command not in COMMANDS and command not in RESTART_WORDS:
             self._empty(turn)
@@ -279,8 +280,10 @@ class Dialog:
                 turn.say("使用方法：直接打字提问（例如“失业金一个月多少钱”“天山区社保分中心电话”），"
                          "或者点按钮回答我的问题；回复按钮前的序号也可以。",
                          "发送“返回”回到上一步，“重新开始”从头再来，“转人工”获取办理机构电话。")
-            else:
-                turn.say("我是政策问答助手，只根据政府公开的政策文件回答，不猜测。我能回答这些话题：")
+                self._offer_topics(turn, limit=6)
+                s.pending.append([TOPICS_LABEL, "topics"])
+                return
+            turn.say("我是政策问答助手，只根据政府公开的政策文件回答，不猜测。我能回答这些话题：")
             self._offer_topics(turn, limit=None)
         elif name == "region":
             s.topic = s.policy = None
