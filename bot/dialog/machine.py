@@ -22,6 +22,7 @@ from datetime import date
 from ..knowledge.model import KnowledgeBase, Policy
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Understanding
+from ..nlu.normalize import MAX_INPUT_CHARS
 from ..nlu.phrases import find_affirmed, phrase_pattern
 from . import render
 from .choices import match_choice, yes_no_choice
@@ -130,7 +131,7 @@ class Dialog:
         turn.understanding = u
         turn.confidence = u.confidence
         if u.truncated:
-            turn.say("（您的消息比较长，我只读了前面的部分。）")
+            turn.say(f"（您的消息比较长，我只读了最后 {MAX_INPUT_CHARS} 个字。）")
         if s.pending and s.state in (ASKING_REGION, ASKING_DISTRICT) and self._place_answer(turn, u):
             return
         only_place = (u.region is not None and not u.topic_words and not u.aspect
@@ -148,6 +149,12 @@ class Dialog:
                 # "天山区" after an answer: the office of that district for the policy under discussion
                 self._remember_place(s, u)
                 self._show_contact(turn, policy)
+            elif policy and u.place and not render.contact_places(policy, self.kb) and \
+                    u.region in (policy.region, *self.kb.regions[u.region].covered_by, s.region):
+                self._remember_place(s, u)
+                turn.say(f"「{policy.title}」的原文没有按区县列出办理机构。")
+                self._say_contact_text(turn, policy)
+                self._offer_follow_ups(turn, policy, done="contact")
             else:
                 # "兵团" on its own: the person says where they are; answer the topic for that region
                 place = u.place
@@ -155,6 +162,9 @@ class Dialog:
                 s.place = place or s.place
             return
         self._remember_place(s, u)
+        if u.outcome == "vague" and not (s.pending and s.state in QUESTION_STATES):
+            self._vague(turn, u)
+            return
         if u.outcome == "match" and u.intent in CONVERSATIONAL_INTENTS:
             turn.intent = u.intent
             self._command(turn, u.intent)
@@ -197,6 +207,13 @@ class Dialog:
     def _place_answer(self, turn: Turn, u: Understanding) -> bool:
         """A typed place name ('沙区', '乌市') answers a region or district question."""
         s = turn.session
+        elsewhere = u.entities.get("elsewhere")
+        if s.state == ASKING_REGION and elsewhere and not u.region and not u.topic_words:
+            turn.repeat = True
+            turn.say(f"抱歉，我只有乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟的政策资料，没有{elsewhere[0]}的；"
+                     f"{elsewhere[0]}的政策请咨询当地人力资源和社会保障部门。")
+            turn.say(s.prompt)
+            return True
         if s.state == ASKING_REGION and u.region and s.topic and not u.topic_words and \
                 f"region:{u.region}" not in (action for _, action in s.pending):
             turn.repeat = True
@@ -239,7 +256,9 @@ class Dialog:
         elif kind == "check":
             policy = self._policy(s)
             s.answers, s.prefilled = {}, {}
-            if policy:
+            if policy and self.kb.standing(policy, turn.today).ended:
+                self._follow_up(turn, "validity")
+            elif policy:
                 self._begin_check(turn, policy)
         elif kind == "related":
             choices = [self.kb.policies[pid] for pid in s.related if pid in self.kb.policies][:6]
@@ -363,7 +382,8 @@ class Dialog:
             self._start_topic(turn, s.topic, s.aspect, s.check)
             return
         ranked = sorted(policies, key=lambda p: self._rank(p, region, turn.today))
-        named = self._best_by_words(ranked, s.context_text) if len(ranked) > 1 else None
+        # a title can only pick among the policies of the most specific region on offer
+        named = self._best_by_words([p for p in ranked if p.region == ranked[0].region], s.context_text)
         if named is not None:
             # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
             self._open_policy(turn, named, others=[p for p in ranked if p is not named])
@@ -393,15 +413,23 @@ class Dialog:
         return (standing.ended, standing.draft, p.region != region, -issued, p.id)
 
     def _best_by_words(self, options: list[Policy], words: str) -> Policy | None:
-        """Among sibling policies, the one whose title the person's words clearly point to."""
-        if not words:
-            return None
-        from rapidfuzz import fuzz
+        """The policy whose own title the person's words name ("绿色通道", "非公有制"), if exactly one.
 
-        scored = sorted(((fuzz.partial_ratio(self.clean(p.title), words), p.id, p) for p in options),
-                        reverse=True)
-        if scored[0][0] >= 75 and scored[0][0] - scored[1][0] >= 15:
-            return scored[0][2]
+        Only the words that set a title apart from its siblings count: the topic's own name and words
+        such as 政策/补贴 say nothing about which measure is meant.
+        """
+        if not words or len(options) < 2:
+            return None
+        said = _bigrams(words.replace(" ", ""))
+        common = _bigrams(self.clean(self.kb.topics[options[0].topic].name)) | _GENERIC_BIGRAMS
+        titles = {p.id: _bigrams(self.clean(p.title)) for p in options}
+        hits = []
+        for p in options:
+            others = set().union(*(t for pid, t in titles.items() if pid != p.id))
+            hits.append((len((titles[p.id] - others - common) & said), p))
+        hits.sort(key=lambda pair: -pair[0])
+        if hits[0][0] >= 2 and hits[0][0] > hits[1][0]:
+            return hits[0][1]
         return None
 
     @staticmethod
@@ -545,15 +573,10 @@ class Dialog:
                 turn.say(f"· {cond.fail}")
                 if cond.remedy:
                     turn.say(f"  怎么办：{cond.remedy}")
-            related = self._related(policy)
-            if related:
-                turn.say("您也可以看看：" + "、".join(self.kb.topics[t].name for t in related) + "。")
             turn.say(f"来源：{render.cite(policy, self.kb)}")
             s.state = ANSWERED
             self._contact_or_text(turn, policy)
-            s.pending = [["办理地点电话", "aspect:contact"], ["重新核对", "check"]]
-            s.pending += [[self.kb.topics[t].name, f"topic:{t}"] for t in related[:2]]
-            s.pending.append([OTHER_LABEL, "other"])
+            s.pending = [["办理地点电话", "aspect:contact"], ["重新核对", "check"], [OTHER_LABEL, "other"]]
             return
         if unsure:
             turn.say("以下几项您还不确定，需要向办理机构确认：")
@@ -565,14 +588,6 @@ class Dialog:
         turn.say(f"来源：{render.cite(policy, self.kb)}")
         s.aspect = None
         self._show_contact(turn, policy, after_answer=True)
-
-    def _related(self, policy: Policy) -> list[str]:
-        topics = []
-        for other in self.kb.policies.values():
-            if other.topic != policy.topic and other.topic not in topics and other.region == policy.region and \
-                    other.audience and policy.audience and set(other.audience[:6]) & set(policy.audience[:6]):
-                topics.append(other.topic)
-        return topics[:3]
 
     # ---- contacts ----------------------------------------------------------------------------
     def _contact_or_text(self, turn: Turn, policy: Policy) -> None:
@@ -627,22 +642,50 @@ class Dialog:
             turn.say("您可以直接联系办理机构的工作人员：")
             self._show_contact(turn, policy)
             return
+        if policy:
+            turn.say(f"关于「{policy.title}」：")
+            self._say_contact_text(turn, policy)
         turn.say("我不能转接人工，但您可以直接联系这些咨询电话：")
         self._general_contacts(turn)
-        turn.say("新疆其他地州和兵团请咨询当地人力资源和社会保障部门。")
-        s.state = FALLBACK
+        if s.region not in {region for region, _, _ in self.kb.general_contacts()}:
+            turn.say("新疆其他地州和兵团请咨询当地人力资源和社会保障部门。")
+        s.state = ANSWERED if policy else FALLBACK
         s.pending = [[TOPICS_LABEL, "topics"], [RESTART_LABEL, "restart"]]
 
     # ---- clarification, fallback, restart, back -----------------------------------------------
     def _clarify(self, turn: Turn, u: Understanding) -> None:
         s = turn.session
         topics = [c.intent for c in u.candidates if c.intent in self.kb.topics][:2]
+        if s.region:
+            # of two close topics, only one may exist where the person is: then that is the one
+            here = [t for t in topics if s.region in self.kb.regions_for_topic(t)]
+            if len(here) == 1:
+                s.context_text = u.normalized
+                self._start_topic(turn, here[0], u.aspect, check=u.aspect == "eligibility")
+                return
         s.state = CLARIFYING
         s.aspect, s.check = u.aspect, u.aspect == "eligibility"
         s.context_text = u.normalized
         turn.intent = None
         turn.ask("您想咨询的是：")
         s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in topics] + [["都不是", "none"]]
+
+    def _vague(self, turn: Turn, u: Understanding) -> None:
+        """"补贴" / "社保" alone: list the topics it could mean rather than guess one."""
+        s = turn.session
+        words = [w for w in u.topic_words or u.tokens]
+        ids = [t.id for t in self.kb.topics.values() if any(w in t.name or w in t.about for w in words)]
+        if s.region:
+            ids = [t for t in ids if s.region in self.kb.regions_for_topic(t)]
+        s.state = CLARIFYING
+        turn.intent = None
+        if not ids:
+            turn.say("您想了解哪方面的政策？可以说得具体一点，例如“失业金怎么领”，或者点下面的话题：")
+            self._offer_topics(turn, limit=8)
+            s.state = CLARIFYING
+            return
+        turn.ask(f"和“{'、'.join(words)}”有关的政策有这些，您想了解哪一项？")
+        s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in ids[:8]] + [["都不是", "none"]]
 
     def _not_understood(self, turn: Turn) -> None:
         s = turn.session
@@ -733,6 +776,13 @@ class Dialog:
             ids = ids[:limit]
         s.pending = [[self.kb.topics[t].name, f"topic:{t}"] for t in ids]
         s.state = FALLBACK if s.state == FALLBACK else IDLE
+
+
+_GENERIC_BIGRAMS = frozenset({"政策", "补贴", "实施", "继续", "关于", "进一步", "加大", "力度", "有关"})
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _mostly_latin(text: str) -> bool:

@@ -100,7 +100,7 @@ class RapidFuzzScorer:
 
 
 class Matcher:
-    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
+    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.08,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
                  scorer: ExampleScorer | None = None):
         self.score_cutoff = score_cutoff
