@@ -100,11 +100,13 @@ class RapidFuzzScorer:
 
 
 class Matcher:
-    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.08,
+    def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
+                 oos_margin: float = 0.0,
                  scorer: ExampleScorer | None = None):
         self.score_cutoff = score_cutoff
         self.conversational_cutoff = conversational_cutoff
+        self.oos_margin = oos_margin
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
         self.scorer = scorer or RapidFuzzScorer()
@@ -260,13 +262,13 @@ class Matcher:
             # "test", "lol": a weak likeness to "重新开始" or "你好" is not worth acting on
             candidates = [c for c in candidates if c.intent not in CONVERSATIONAL_INTENTS]
             first = candidates[0]
-        if first.intent == OUT_OF_SCOPE_INTENT:
-            # the "not ours" examples must win clearly; a near tie with a topic is still worth answering
-            runner_up = candidates[1] if len(candidates) > 1 else None
-            if runner_up is None or first.score - runner_up.score >= self.clarify_margin:
-                return result("out_of_scope", None, 0.0)
-            candidates = candidates[1:]
-            first = candidates[0]
+        oos = next((c.score for c in candidates if c.intent == OUT_OF_SCOPE_INTENT), 0.0)
+        rest = [c for c in candidates if c.intent != OUT_OF_SCOPE_INTENT]
+        if not rest or oos - rest[0].score >= self.oos_margin:
+            # the "not ours" examples are at least as close as any topic (give or take oos_margin)
+            return result("out_of_scope", None, 0.0)
+        candidates = rest
+        first = candidates[0]
         if first.score < self.score_cutoff:
             return result("out_of_scope", None, first.score)
         if foreign and not mentions and first.intent not in CROSS_REGION_INTENTS:

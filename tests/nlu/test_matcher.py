@@ -111,3 +111,13 @@ def test_bench_short_mode_prints_figures(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["nlu"]["questions"] == 200 and result["dialog"]["turns"] > 0
     assert result["load_s"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_heldout_meets_the_targets(loaded_bot):
+    """The acceptance figures of the understanding layer; the weights were chosen on the dev sets only."""
+    from bot.tools.evaluate import evaluate, load_eval_set
+
+    report = evaluate(loaded_bot.matcher, load_eval_set(HERE / "heldout.yaml"))
+    assert report.top1_accuracy >= 0.95
+    assert report.oos_rejection_rate >= 0.90
+    assert report.wrongly_rejected_rate <= 0.03
