@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..knowledge.model import KnowledgeBase, Policy
+from ..knowledge.model import KnowledgeBase, OfficeEntry, Policy
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Understanding
 from ..nlu.normalize import MAX_INPUT_CHARS
@@ -38,6 +38,8 @@ FOLLOW_UPS = (("需要哪些材料", "aspect:materials"), ("办理流程", "aspe
               ("办理地点电话", "aspect:contact"), ("享受标准", "aspect:amount"))
 HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "转人工", "其他问题", "重新开始", "看看能问什么"
 RELATED_LABEL = "同类其他政策"
+OFFICE_KINDS = ("社保分中心", "就业服务管理中心", "人社局", "技工学校", "公共就业服务中心", "担保公司", "担保有限责任公司",
+                "继续教育和职称评价管理中心", "专业技术人员管理科")
 FEATURED_TOPICS = ("unemployment_benefit", "internship", "startup_loan", "job_retention_refund",
                    "training_subsidy", "personal_si_subsidy")
 QUESTION_STATES = (CHECKING, ASKING_REGION, ASKING_DISTRICT, CLARIFYING, CHOOSING)
@@ -162,6 +164,9 @@ class Dialog:
                 s.place = place or s.place
             return
         self._remember_place(s, u)
+        if u.aspect not in ("materials", "process", "eligibility", "deadline", "validity"):
+            if self._office_lookup(turn, u):
+                return
         if u.outcome == "vague" and not (s.pending and s.state in QUESTION_STATES):
             self._vague(turn, u)
             return
@@ -399,7 +404,8 @@ class Dialog:
                 turn.ask(f"{siblings[0].region}关于「{name}」有 {len(siblings)} 项政策，您想了解哪一项？"
                          + ("（后面几项已结束，仅供了解）" if older else ""))
                 s.pending = [[self._button(p), f"policy:{p.id}"] for p in siblings + older]
-                s.related = []
+                s.policy = None
+                s.related = [p.id for p in siblings + older]
                 return
             self._open_policy(turn, best, others=[p for p in ranked if p not in siblings])
             return
@@ -448,7 +454,7 @@ class Dialog:
         s = turn.session
         if others is None:  # picked from a list: keep offering the ones not picked
             others = [self.kb.policies[pid] for pid in s.related if pid in self.kb.policies]
-            if s.policy in self.kb.policies:
+            if s.policy in self.kb.policies and self.kb.policies[s.policy] not in others:
                 others.insert(0, self.kb.policies[s.policy])
         s.policy, s.topic = policy.id, policy.topic
         turn.intent = policy.topic
@@ -626,6 +632,44 @@ class Dialog:
         turn.say(*(render.entry_line(row) for row in rows))
         turn.cite(f"{render.cite(policy, self.kb)} 所附办理机构表")
         self._offer_follow_ups(turn, policy, done="contact")
+
+    def _office_lookup(self, turn: Turn, u: Understanding) -> bool:
+        """"天山区社保分中心电话": the office's address and phone as printed, and what it handles there."""
+        s = turn.session
+        text = u.normalized.replace(" ", "")
+        kinds = [k for k in OFFICE_KINDS if k in text]
+        if not kinds:
+            return False
+        policy = self._policy(s)
+        found: dict[tuple, list[str]] = {}
+        for table in self.kb.tables.values():
+            for entry in table.entries:
+                if not entry.office:
+                    continue
+                office = self.clean(entry.office).replace(" ", "")
+                if office in text or (u.place and entry.place == u.place and any(k in office for k in kinds)):
+                    users = [p for p in self.kb.policies.values() if table.id in p.contacts]
+                    if policy and policy in users and s.state != IDLE:
+                        # talking about one policy: its own table is the truth
+                        s.place = entry.place or s.place
+                        self._show_contact(turn, policy)
+                        return True
+                    key = (entry.office, entry.address, entry.phones)
+                    found.setdefault(key, [])
+                    found[key] += [p.title for p in users if p.title not in found[key]]
+                    turn.cite(render.cite_table(table, self.kb))
+        if not found:
+            return False
+        turn.intent = "contact"
+        if len(found) > 1:
+            turn.say("这个机构在不同政策的办理表里印的信息不完全一样，请按您要办的事选择：")
+        for (office, address, phones), titles in found.items():
+            line = render.entry_line(OfficeEntry(None, office, address, phones))
+            served = "、".join(f"「{t}」" for t in titles[:3]) + ("等" if len(titles) > 3 else "")
+            turn.say(f"· {line}" + (f"（办理{served}）" if served else ""))
+        s.state = ANSWERED if s.policy else IDLE
+        s.pending = [[TOPICS_LABEL, "topics"]] + ([[OTHER_LABEL, "other"]] if s.policy else [])
+        return True
 
     def _general_contacts(self, turn: Turn) -> None:
         contacts = self.kb.general_contacts()

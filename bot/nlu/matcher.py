@@ -130,11 +130,12 @@ class Matcher:
         """A data-file phrase in the form questions are compared in (gaps "…" kept)."""
         return GAP.join(self.normalize.clean(part).replace(" ", "") for part in phrase.split(GAP))
 
-    def prepare(self, text: str) -> Prepared:
+    def prepare(self, text: str, keep_all_if_empty: bool = True) -> Prepared:
         text = self.places.strip(text)[-FEATURE_CAP:]
         words = [t for t in self.tokenizer.lcut(text) if t.strip()]
-        # "在吗" / "能问什么" are nothing but stopwords: then every word counts
-        tokens = tuple(t for t in words if t not in STOPWORDS) or tuple(words)
+        tokens = tuple(t for t in words if t not in STOPWORDS)
+        if not tokens and keep_all_if_empty:
+            tokens = tuple(words)  # "在吗" / "能问什么" are nothing but stopwords: then every word counts
         chars = "".join(tokens)
         bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
         return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
@@ -209,7 +210,7 @@ class Matcher:
 
     def _topic_words(self, residue: str) -> tuple[str, ...]:
         """What names a topic once the aspect words are gone: '办理地点' alone names none, '失业金' does."""
-        prepared = self.prepare(residue)
+        prepared = self.prepare(residue, keep_all_if_empty=False)
         known = tuple(t for t in prepared.tokens if t in self.idf)
         if not known:
             return ()
@@ -233,8 +234,8 @@ class Matcher:
         aspect, residue = self.aspect_of(norm.text)
         text = self.elsewhere.strip(norm.text)
         query = self.prepare(text)
-        topic_words = self._topic_words(residue) if aspect else tuple(t for t in self.prepare(residue).tokens
-                                                                       if t in self.idf)
+        topic_words = self._topic_words(residue) if aspect else tuple(
+            t for t in self.prepare(residue, keep_all_if_empty=False).tokens if t in self.idf)
         candidates = self.score(query)
         clauses = text.split()
         if len(text) > LONG_STORY_CHARS and len(clauses) > 2 and candidates and \
@@ -253,7 +254,7 @@ class Matcher:
 
         if not query.chars:
             return result("empty" if not mentions else "out_of_scope", None, 0.0)
-        content = [t for t in self.prepare(residue).tokens if t not in STOPWORDS]
+        content = list(self.prepare(residue, keep_all_if_empty=False).tokens)
         if content and all(t in self.vague for t in content) and "".join(content) not in self.examples_text:
             # "补贴" / "社保" alone: too general to pick a topic; the dialog offers a list instead
             return result("vague", None, 0.0)
