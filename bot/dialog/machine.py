@@ -440,11 +440,7 @@ class Dialog:
 
     @staticmethod
     def _button(p: Policy) -> str:
-        title = p.title
-        for suffix in ("政策", "补贴政策"):
-            if len(title) > 12 and title.endswith(suffix):
-                title = title[: -len(suffix)]
-        return title if len(title) <= 12 else title[:11] + "…"
+        return p.button
 
     # ---- answering one policy ----------------------------------------------------------------
     def _policy(self, s: Session) -> Policy | None:

@@ -68,7 +68,7 @@ def corrected_source(source_text: str, corrections: Iterable[Correction]) -> str
 
 def _strings(policy: Policy) -> Iterable[tuple[str, str]]:
     """Every human-readable field of a policy with its field name."""
-    simple = ("title", "section_title", "audience", "summary", "standard", "process", "deadline", "contact_text")
+    simple = ("title", "button", "section_title", "audience", "summary", "standard", "process", "deadline", "contact_text")
     for name in simple:
         value = getattr(policy, name)
         if value:

@@ -31,7 +31,7 @@ OFFICES_FILE = "knowledge/offices.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$")
 
 POLICY_FIELDS = {
-    "id": True, "title": True, "topic": True, "region": True, "section": True, "section_title": False,
+    "id": True, "title": True, "button": False, "topic": True, "region": True, "section": True, "section_title": False,
     "audience": False, "summary": False, "conditions": False, "standard": False, "validity": True,
     "process": False, "materials": False, "deadline": False, "channels": False, "contacts": False,
     "contact_text": False, "notes": False, "corrections": False,
@@ -367,9 +367,16 @@ def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
         if wrong and right:
             corrections.append(Correction(wrong, right, reader.text(cnode, "why", pid, prefix="corrections.") or ""))
     section = reader.text(node, "section", pid, required=True)
+    button = reader.text(node, "button", pid)
+    if button and len(button) > MAX_OPTION_CHARS:
+        reader.problem(node, pid, "button", f"按钮文字最多 {MAX_OPTION_CHARS} 个字，现在 {len(button)} 个")
+    title = reader.text(node, "title", pid, required=True) or pid
+    if not button and len(title) > MAX_OPTION_CHARS:
+        reader.problem(node, pid, "button", f"标题超过 {MAX_OPTION_CHARS} 个字，请写一个按钮上用的短名 button:")
     return Policy(
+        button=button or title,
         id=pid,
-        title=reader.text(node, "title", pid, required=True) or pid,
+        title=title,
         topic=reader.text(node, "topic", pid, required=True) or "",
         region=reader.text(node, "region", pid, required=True) or "",
         source=source_key,
@@ -443,6 +450,13 @@ def check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
                 bad("contacts", f"办事处表“{tid}”在 knowledge/offices.yaml 里找不到")
         if not (p.contacts or p.contact_text or p.channels_online or p.channels_onsite):
             bad("contacts", "至少要有一个联系方式：contacts、contact_text 或 channels")
+    seen_buttons: dict[tuple[str, str, str], str] = {}
+    for p in kb.policies.values():
+        key = (p.topic, p.region, p.button)
+        if key in seen_buttons:
+            problems.append(Problem(p.file, p.line, p.id, "button",
+                                    f"按钮名“{p.button}”和同地区同话题的 {seen_buttons[key]} 重复，用户分不清，请改一个"))
+        seen_buttons[key] = p.id
     for region, tid, place in kb.general:
         if tid not in kb.tables:
             problems.append(Problem(OFFICES_FILE, None, tid, "general.table", "总咨询电话引用的表不存在"))

@@ -67,6 +67,7 @@ class Correction:
 class Policy:
     id: str
     title: str
+    button: str         # the short name on a button (≤ 12 characters)
     topic: str
     region: str
     source: str
