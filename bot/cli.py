@@ -59,16 +59,19 @@ def _open_store(spec: str, ttl_minutes: float):
         return None
 
 
+def _bot_with_store(args: argparse.Namespace):
+    """The engine on the session store named by --store; None (after saying why) when either fails."""
+    store = _open_store(args.store, args.ttl)
+    return None if store is None else _load_bot(args, store)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     import logging
 
     from .channels.console import run_console, run_jsonl
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store = _open_store(args.store, args.ttl)
-    if store is None:
-        return 2
-    bot = _load_bot(args, store)
+    bot = _bot_with_store(args)
     if bot is None:
         return 2
     if args.jsonl:
@@ -191,13 +194,10 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     from .channels.telegram import build_application, install_log_redaction, run_polling, run_webhook
 
     install_log_redaction(token, secret)
-    store = _open_store(args.store, args.ttl)
-    if store is None:
-        return 2
-    bot = _load_bot(args, store)
+    bot = _bot_with_store(args)
     if bot is None:
         return 2
-    app = build_application(bot, token, base_url=base_url, store=store)
+    app = build_application(bot, token, base_url=base_url, store=bot.store)
     if args.webhook:
         print(f"Telegram 机器人已启动（webhook {args.webhook}，监听 {args.listen}:{args.port}）。Ctrl+C 停止。",
               file=sys.stderr)

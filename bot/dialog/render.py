@@ -74,6 +74,15 @@ def _items(values: tuple[str, ...]) -> str:
     return "；".join(v.rstrip("；;。") for v in values) + "。"
 
 
+def channel_lines(policy: Policy, bullet: str) -> list[str]:
+    lines = []
+    if policy.channels_online:
+        lines.append(f"{bullet}网上办理：{_items(policy.channels_online)}")
+    if policy.channels_onsite:
+        lines.append(f"{bullet}现场办理：{_items(policy.channels_onsite)}")
+    return lines
+
+
 def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> str:
     """One aspect of a policy, or an honest statement that the source does not say."""
     missing = f"原文没有写明{ASPECT_LABELS.get(aspect, '')}，请向办理机构咨询。"
@@ -83,13 +92,8 @@ def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> 
         return "所需材料：\n" + "\n".join(f"  {i}. {m}" for i, m in enumerate(policy.materials, 1)) \
             if policy.materials else missing
     if aspect == "process":
-        lines = []
-        if policy.process:
-            lines.append(f"办理流程：{policy.process}")
-        if policy.channels_online:
-            lines.append(f"网上办理：{_items(policy.channels_online)}")
-        if policy.channels_onsite:
-            lines.append(f"现场办理：{_items(policy.channels_onsite)}")
+        lines = [f"办理流程：{policy.process}"] if policy.process else []
+        lines += channel_lines(policy, bullet="")
         if not lines:
             lines.append(missing)
         lines += [f"说明：{note}" for note in policy.notes[:3]]
@@ -131,10 +135,7 @@ def full_answer(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
     lines.append(f"· 有效期：{validity_line(policy, kb, today)}")
     if policy.materials:
         lines.append(f"· 材料：{_items(policy.materials)}")
-    if policy.channels_online:
-        lines.append(f"· 网上办理：{_items(policy.channels_online)}")
-    if policy.channels_onsite:
-        lines.append(f"· 现场办理：{_items(policy.channels_onsite)}")
+    lines += channel_lines(policy, bullet="· ")
     if policy.process and not (policy.channels_online or policy.channels_onsite):
         lines.append(f"· 流程：{policy.process}")
     if policy.deadline and policy.deadline != policy.validity.text:

@@ -27,7 +27,7 @@ import yaml
 
 from ..dialog.reply import Reply
 from ..dialog.session import STATES
-from ..knowledge.yamlio import LineDict, Problem, display_path, read_yaml
+from ..knowledge.yamlio import LineDict, Problem, describe_value as _kind, display_path, read_yaml
 
 # A fixed default "today" keeps the suite stable: whether a policy has ended depends on the date.
 DEFAULT_TODAY = date(2026, 11, 22)
@@ -128,20 +128,6 @@ class Dialog:
         """`-k TEXT`: the name or one of the tags contains TEXT (case-insensitive)."""
         k = keyword.casefold()
         return k in self.name.casefold() or any(k in t.casefold() for t in self.tags)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "列表"
-    if isinstance(value, dict):
-        return "一组“字段: 值”"
-    if isinstance(value, bool):
-        return f"是/否值 {value}（如果是文字，请加引号，例如 \"yes\"）"
-    if isinstance(value, (int, float)):
-        return f"数字 {value}"
-    if value is None:
-        return "空的"
-    return f"文字 {value!r}"
 
 
 def _as_text(value: Any) -> str | None:

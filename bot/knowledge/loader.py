@@ -20,7 +20,7 @@ from .model import (
     Topic,
     Validity,
 )
-from .yamlio import DataError, LineDict, Problem, display_path, read_yaml
+from .yamlio import DataError, LineDict, Problem, describe_value as _kind, display_path, read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_KNOWLEDGE_DIR = PACKAGE_ROOT / "knowledge"
@@ -118,18 +118,6 @@ class _Reader:
             return value
         self.problem(node, record, field, f"应该是一组“字段: 值”，现在是 {_kind(value)}")
         return None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "列表"
-    if isinstance(value, dict):
-        return "一组字段"
-    if isinstance(value, bool):
-        return f"是/否值 {value}（带引号写成文字）"
-    if isinstance(value, (int, float)):
-        return f"数字 {value}"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _top_list(data: Any, key: str, file: str, problems: list[Problem]) -> list:

@@ -103,3 +103,18 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(name, None, None, None, f"YAML 格式错误：{exc}")]
     except ValueError as exc:  # any other value YAML cannot build
         return None, [Problem(name, None, None, None, f"有一个值无法识别（{exc}）")]
+
+
+def describe_value(value: Any) -> str:
+    """What a value is, in words a person editing YAML recognises (for "应该是…，现在是…")."""
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "一组“字段: 值”"
+    if isinstance(value, bool):
+        return f"是/否值 {value}（如果是文字，请加引号，例如 \"yes\"）"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    if value is None:
+        return "空的"
+    return f"文字 {value!r}"
