@@ -27,7 +27,7 @@ from ..nlu.phrases import find_affirmed, phrase_pattern
 from . import render
 from .choices import match_choice, yes_no_choice
 from .reply import Reply
-from .session import (ANSWERED, ASKING_DISTRICT, ASKING_REGION, CHECKING, CHOOSING, CLARIFYING, FALLBACK,
+from .session import (MAX_HISTORY, ANSWERED, ASKING_DISTRICT, ASKING_REGION, CHECKING, CHOOSING, CLARIFYING, FALLBACK,
                       IDLE, Session)
 
 RESTART_WORDS = ("/reset", "/restart", "重新开始", "重来", "从头开始", "重新来", "清空")
@@ -106,7 +106,7 @@ class Dialog:
             self._message(turn)
         if moved and session.pending and session.snapshot() != before and before.get("pending"):
             session.history.append(before)
-            del session.history[:-12]
+            del session.history[:-MAX_HISTORY]
         return self._reply(turn)
 
     def _reply(self, turn: Turn) -> Reply:

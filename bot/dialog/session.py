@@ -44,10 +44,6 @@ class Session:
         data.pop("history")
         return data
 
-    def push_history(self) -> None:
-        self.history.append(self.snapshot())
-        del self.history[:-MAX_HISTORY]
-
     def to_json(self) -> dict:
         return asdict(self)
 
