@@ -6,6 +6,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .knowledge.yamlio import report_problems
+
 
 def _day(text: str) -> date:
     try:
@@ -27,9 +29,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print("\n".join(report.summary_lines()))
     if report.problems:
-        print(f"\n发现 {len(report.problems)} 个问题：", file=sys.stderr)
-        for problem in report.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_problems(f"\n发现 {len(report.problems)} 个问题：", report.problems, sys.stderr)
         return 1
     print("\n检查通过：所有数字、电话和日期都能在来源文件中找到。")
     return 0
@@ -42,9 +42,7 @@ def _load_bot(args: argparse.Namespace, store=None):
     try:
         return PolicyBot.load(args.knowledge, args.intents, store=store, today=args.today)
     except DataError as exc:
-        print("知识库或意图文件有错误，机器人没有启动：", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        report_problems("知识库或意图文件有错误，机器人没有启动：", exc.problems, sys.stderr)
         print("运行 `policybot validate` 查看完整检查结果。", file=sys.stderr)
         return None
 

@@ -80,6 +80,8 @@ class Dialog:
         self.kb = kb
         self.matcher = matcher
         self.clean = matcher.normalize.clean
+        # which policies cite each office table (for "天山区社保分中心电话"), worked out once
+        self.table_users = {tid: [p for p in kb.policies.values() if tid in p.contacts] for tid in kb.tables}
 
     # ---- entry point -------------------------------------------------------------------------
     def respond(self, session: Session, text: str, today: date) -> Reply:
@@ -644,7 +646,7 @@ class Dialog:
                     continue
                 office = self.clean(entry.office).replace(" ", "")
                 if office in text or (u.place and entry.place == u.place and any(k in office for k in kinds)):
-                    users = [p for p in self.kb.policies.values() if table.id in p.contacts]
+                    users = self.table_users[table.id]
                     if policy and policy in users and s.state != IDLE:
                         # talking about one policy: its own table is the truth
                         s.place = entry.place or s.place

@@ -27,7 +27,7 @@ import yaml
 
 from ..dialog.reply import Reply
 from ..dialog.session import STATES
-from ..knowledge.yamlio import LineDict, Problem, describe_value as _kind, display_path, read_yaml
+from ..knowledge.yamlio import LineDict, Problem, describe_value as _kind, display_path, parse_day, read_yaml
 
 # A fixed default "today" keeps the suite stable: whether a policy has ended depends on the date.
 DEFAULT_TODAY = date(2026, 11, 22)
@@ -301,13 +301,9 @@ class _Parser:
         value = item.get("today")
         if value is None:
             return None
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+        day = parse_day(value)
+        if day is not None:
+            return day
         self.problem(item.line_of("today"), record, "today", f"日期要写成 YYYY-MM-DD，例如 2026-11-22；现在是 {_kind(value)}")
         return None
 

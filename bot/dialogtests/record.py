@@ -18,7 +18,7 @@ import yaml
 from ..channels.console import run_console
 from ..dialog.reply import Reply
 from ..engine import PolicyBot
-from ..knowledge.yamlio import display_path, read_yaml
+from ..knowledge.yamlio import display_path, read_yaml, report_problems
 from .format import load_dialog_file
 
 MAX_FRAGMENTS = 3
@@ -115,9 +115,7 @@ def existing_names(path: Path, err: TextIO) -> set[str] | None:
         return set()
     dialogs, problems = load_dialog_file(path)
     if problems:
-        print(f"{display_path(path)} 里有错误，先改好再录制（录制的对话会追加到文件末尾）：", file=err)
-        for p in problems:
-            print(f"  {p}", file=err)
+        report_problems(f"{display_path(path)} 里有错误，先改好再录制（录制的对话会追加到文件末尾）：", problems, err)
         return None
     return {d.name for d in dialogs}
 
@@ -145,9 +143,7 @@ def record(bot: PolicyBot, path: Path, name: str | None, today: date,
     line = append_dialog(path, render_dialog(name, today, recorder.turns, now))
     dialogs, problems = load_dialog_file(path)
     if problems:  # should not happen; say so rather than leave a silently broken file
-        print("追加后文件读不通，请检查：", file=err)
-        for p in problems:
-            print(f"  {p}", file=err)
+        report_problems("追加后文件读不通，请检查：", problems, err)
         return 2
     print(f"已把 {len(recorder.turns)} 步对话“{name}”追加到 {display_path(path)} 第 {line} 行。"
           f"删掉不需要的检查后运行：policybot test {display_path(path)} -k \"{name}\"", file=out)

@@ -18,7 +18,7 @@ from typing import Iterable, TextIO
 from ..dialog.reply import Reply
 from ..engine import PolicyBot
 from ..knowledge.loader import PACKAGE_ROOT
-from ..knowledge.yamlio import DataError
+from ..knowledge.yamlio import DataError, report_problems
 from ..stores import MemoryStore
 from .format import DEFAULT_TODAY, Dialog, Expectation, Step, load_dialogs
 
@@ -182,9 +182,7 @@ def run_suite(paths: Iterable[Path] | None = None, knowledge_dir: Path | None = 
     paths = list(paths or []) or [default_dialogs_dir()]
     dialogs, problems = load_dialogs(paths)
     if problems:
-        print(f"对话文件有 {len(problems)} 处错误，没有运行任何对话：", file=err)
-        for p in problems:
-            print(f"  {p}", file=err)
+        report_problems(f"对话文件有 {len(problems)} 处错误，没有运行任何对话：", problems, err)
         return EXIT_FORMAT
     keywords = [k for k in keywords if k]
     if keywords:
@@ -196,9 +194,7 @@ def run_suite(paths: Iterable[Path] | None = None, knowledge_dir: Path | None = 
     try:
         runner.base_bot()
     except DataError as exc:
-        print("知识库或意图文件有错误，机器人没有启动：", file=err)
-        for problem in exc.problems:
-            print(f"  {problem}", file=err)
+        report_problems("知识库或意图文件有错误，机器人没有启动：", exc.problems, err)
         return EXIT_FORMAT
     started = time.perf_counter()
     results = []

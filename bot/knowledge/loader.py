@@ -20,7 +20,7 @@ from .model import (
     Topic,
     Validity,
 )
-from .yamlio import DataError, LineDict, Problem, describe_value as _kind, display_path, read_yaml
+from .yamlio import DataError, LineDict, Problem, describe_value as _kind, display_path, parse_day, read_yaml
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_KNOWLEDGE_DIR = PACKAGE_ROOT / "knowledge"
@@ -103,13 +103,9 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+        day = parse_day(value)
+        if day is not None:
+            return day
         self.problem(node, record, prefix + key, f"日期要写成 YYYY-MM-DD（例如 2023-12-31），现在是 {value!r}")
         return None
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, TextIO
 
 import yaml
 
@@ -118,3 +119,22 @@ def describe_value(value: Any) -> str:
     if value is None:
         return "空的"
     return f"文字 {value!r}"
+
+
+def parse_day(value: Any) -> date | None:
+    """A date written as YYYY-MM-DD (YAML may already have read it as a date); None when it is not one."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def report_problems(header: str, problems: Iterable[Problem], out: TextIO) -> None:
+    """The one way problems are shown on a terminal: a header, then one indented line each."""
+    print(header, file=out)
+    for problem in problems:
+        print(f"  {problem}", file=out)

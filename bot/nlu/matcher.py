@@ -12,7 +12,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 import jieba
 import numpy as np
