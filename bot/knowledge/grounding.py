@@ -138,3 +138,8 @@ def check_grounding(kb: KnowledgeBase) -> list[Problem]:
     for table in kb.tables.values():
         problems += check_table(table, kb)
     return problems
+
+
+def record_texts(policy: Policy) -> Iterable[tuple[str, str]]:
+    """Every human-readable field of a record with its name (for coverage reports beside the figure check)."""
+    return _strings(policy)

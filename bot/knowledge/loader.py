@@ -473,6 +473,10 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
         general=load_general(knowledge_dir, problems),
     )
     check_references(kb, problems)
+    from .faq import load_faq  # faq → grounding → loader: imported here to keep the cycle open
+
+    kb.faq, faq_problems = load_faq(kb, knowledge_dir)
+    problems += faq_problems
     return kb, problems
 
 

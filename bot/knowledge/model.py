@@ -159,6 +159,50 @@ class Standing:
         return "有效"
 
 
+class FaqAspect(str, Enum):
+    """What kind of detail an entry answers; the planner maps question cues onto these."""
+
+    AMOUNT = "amount"
+    DURATION = "duration"
+    CONDITION = "condition"
+    AUDIENCE = "audience"
+    EXCLUDED = "excluded"
+    MATERIALS = "materials"
+    CHANNEL = "channel"
+    PROCESS = "process"
+    DEADLINE = "deadline"
+    COMBINE = "combine"
+    WHAT_IF = "what_if"
+    CONTACT = "contact"
+    VALIDITY = "validity"
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    policy: str
+    id: str
+    aspect: FaqAspect
+    label: str
+    asks: tuple[str, ...]
+    answer: str
+    until: date | None
+    until_text: str | None
+    file: str
+    line: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.policy}#{self.id}"
+
+
+@dataclass(frozen=True)
+class FaqBase:
+    entries: tuple[FaqEntry, ...]
+
+    def for_policy(self, policy_id: str) -> tuple[FaqEntry, ...]:
+        return tuple(e for e in self.entries if e.policy == policy_id)
+
+
 @dataclass
 class KnowledgeBase:
     sources: dict[str, SourceDoc]
@@ -167,6 +211,7 @@ class KnowledgeBase:
     regions: dict[str, Region]
     topics: dict[str, Topic]
     general: list[tuple[str, str, str | None]] = field(default_factory=list)  # (region, table id, place)
+    faq: FaqBase = field(default_factory=lambda: FaqBase(()))  # detail questions under the policies
 
     def general_contacts(self) -> list[tuple[str, OfficeEntry, OfficeTable]]:
         """The offices to offer when someone asks for a person, one per region that has one."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .faq import check_faq_grounding, uncovered_facts
 from .grounding import check_grounding
 from .loader import load_knowledge
 from .model import KnowledgeBase
@@ -34,6 +35,7 @@ class ValidationReport:
         lines.append("  按地区：" + "，".join(f"{r} {n}" for r, n in per_region.most_common()))
         labels = Counter(kb.standing(p, today).label for p in kb.policies.values())
         lines.append("  按状态：" + "，".join(f"{k} {v}" for k, v in labels.most_common()))
+        lines += self.faq_lines()
         lines.append("")
         for p in sorted(kb.policies.values(), key=lambda p: (p.source, p.id)):
             standing = kb.standing(p, today)
@@ -42,8 +44,20 @@ class ValidationReport:
         return lines
 
 
+    def faq_lines(self) -> list[str]:
+        """FAQ size and the figures of each source that no answer or record field states yet."""
+        kb = self.kb
+        covered = {e.policy for e in kb.faq.entries}
+        lines = [f"  FAQ：{len(kb.faq.entries)} 条，覆盖政策 {len(covered)}/{len(kb.policies)} 条"]
+        for key, facts in uncovered_facts(kb.faq, kb).items():
+            shown = "、".join(f"{fact}（第{line}行）" for line, fact in facts[:12])
+            more = f" 等 {len(facts)} 个" if len(facts) > 12 else ""
+            lines.append(f"  来源 {key} 中没有任何回答说到的数字：{shown}{more}")
+        return lines
+
+
 def validate(knowledge_dir: Path | None = None, intents_dir: Path | None = None,
              today: date | None = None) -> ValidationReport:
     kb, problems = load_knowledge(knowledge_dir, intents_dir)
-    problems = problems + check_grounding(kb)
+    problems = problems + check_grounding(kb) + check_faq_grounding(kb.faq, kb)
     return ValidationReport(kb, problems, today or date.today())
