@@ -104,12 +104,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_INTENT_SET = Path("tests/nlu/heldout.yaml")
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
     from .knowledge import DataError
     from .tools.evaluate import evaluate, format_report, load_eval_set
 
+    if args.answers:
+        return _eval_answers(args)
     bot = _load_bot(args)
     if bot is None:
         return 2
@@ -128,6 +133,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 print(f"  ✗ {miss['question']}  应为 {miss['expected']}，实为 {miss['got']}（{miss['score']:.2f}）")
             for fa in report.false_accepts:
                 print(f"  ✗ 范围外却接了：{fa['question']} → {fa['got']}（{fa['score']:.2f}）")
+    return 0
+
+
+def _eval_answers(args: argparse.Namespace) -> int:
+    """The answer-level evaluation: whole conversations, facts expected, replies counted."""
+    import json
+
+    from .knowledge import DataError
+    from .stores import MemoryStore
+    from .tools.answer_eval import evaluate_answers, format_answer_report, load_cases, place_names
+
+    path = args.set if args.set != DEFAULT_INTENT_SET else Path("tests/answers/heldout.yaml")
+    try:
+        cases = load_cases(path)
+    except DataError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    bot = _load_bot(args, store=MemoryStore())
+    if bot is None:
+        return 2
+    report = evaluate_answers(bot.handle, cases, place_names(bot.kb))
+    if args.json:
+        print(json.dumps({"cases": len(cases), "pass_rate": round(report.pass_rate, 4),
+                          "first_reply_complete": round(report.first_rate, 4),
+                          "mean_replies": round(report.mean_replies, 3),
+                          "failed": [r.case.id for r in report.results if not r.passed]}, ensure_ascii=False, indent=2))
+    else:
+        print(format_answer_report(report, str(path), args.show_errors, args.today))
     return 0
 
 
@@ -232,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="在独立评测集上衡量理解准确率")
     _common(p)
-    p.add_argument("--set", type=Path, default=Path("tests/nlu/heldout.yaml"), help="评测文件（默认 tests/nlu/heldout.yaml）")
+    p.add_argument("--set", type=Path, default=DEFAULT_INTENT_SET,
+                   help="评测文件（默认 tests/nlu/heldout.yaml；加 --answers 时默认 tests/answers/heldout.yaml）")
+    p.add_argument("--answers", action="store_true", help="回答评测：整段对话，检查事实是否给到、要几条回复")
     p.add_argument("--json", action="store_true", help="输出机器可读的 JSON 报告")
     p.add_argument("--show-errors", action="store_true", help="列出每个答错的问题")
     p.set_defaults(func=cmd_eval)
