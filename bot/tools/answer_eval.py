@@ -74,7 +74,7 @@ def load_cases(path: Path) -> list[AnswerCase]:
 
 
 def choose_tap(options: list[str], case: AnswerCase, wanted: str,
-               names: dict[str, tuple[str, ...]] | None = None) -> str | None:
+               names: dict[str, tuple[str, ...]] | None = None, tapped: tuple[str, ...] = ()) -> str | None:
     """What a person in the case's situation would tap next; None when nothing on offer helps.
 
     `names` maps a place or region as a person may write it to every form a button may show it in.
@@ -97,9 +97,9 @@ def choose_tap(options: list[str], case: AnswerCase, wanted: str,
     for cues, labels in TAP_CUES:
         if any(c in question for c in cues):
             for option in options:
-                if any(label in option for label in labels):
+                if any(label in option for label in labels) and option not in tapped:
                     return option
-    usable = [o for o in options if o not in NEVER_TAP]
+    usable = [o for o in options if o not in NEVER_TAP and o not in tapped]
     if not usable:
         return None
     return max(usable, key=lambda o: fuzz.partial_ratio(o, wanted + question))
@@ -127,7 +127,8 @@ def run_case(handle: Callable[[str, str], Any], case: AnswerCase,
             text = pending.pop(0)
         else:
             missing = _missing(case, seen)
-            text = choose_tap(result.transcript[-1][2], case, " ".join(missing), names) if result.transcript else None
+            text = choose_tap(result.transcript[-1][2], case, " ".join(missing), names,
+                              tuple(user for user, _, _ in result.transcript)) if result.transcript else None
             if text is None:
                 break
         reply = handle(session, text)

@@ -1,0 +1,28 @@
+"""Answers at the level of the question: FAQ matching, story facts and the answer planner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..knowledge.loader import DEFAULT_INTENTS_DIR
+from ..knowledge.model import KnowledgeBase
+from ..knowledge.yamlio import DataError, read_yaml
+from .choose import PolicyChooser
+from .cues import DetailCues
+from .faq_index import FaqIndex
+from .planner import AnswerPlanner
+
+DETAILS_FILE = "details.yaml"
+
+
+def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:
+    """The planner over this knowledge base, comparing text the way the matcher does."""
+    data, problems = read_yaml(Path(intents_dir or DEFAULT_INTENTS_DIR) / DETAILS_FILE)
+    if problems:
+        raise DataError(problems)
+    normalize = matcher.normalize
+
+    def prepare(text: str) -> str:
+        return matcher.places.strip(normalize.fold_synonyms(normalize.clean(text))).replace(" ", "")
+
+    cues = DetailCues(matcher.aspect_cues, dict(data.get("details") or {}), matcher.compact)
+    return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), prepare)

@@ -1,0 +1,69 @@
+"""Which measure of a topic the person means: the one their words name, before the newest in force.
+
+"2020年那个…", "三支一扶", "一次性吸纳就业补贴" each point at one measure; only when the words name none
+does the usual order decide (in force, then draft, then ended; the person's own region before 自治区).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from typing import Callable
+
+from ..knowledge.model import KnowledgeBase, Policy
+from .faq_index import bigrams
+
+NAMING_MIN = 2         # bigrams of the question that only one measure's own text has
+NAMING_LEAD = 1        # and that many more than the runner-up
+_YEAR = re.compile(r"(20\d\d)年")
+_GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
+
+
+def policy_year(kb: KnowledgeBase, policy: Policy) -> int | None:
+    doc = kb.sources[policy.source]
+    return doc.date.year if doc.date else doc.year
+
+
+def rank_key(kb: KnowledgeBase, policy: Policy, region: str, today: date) -> tuple:
+    """In force before draft before ended; the person's own region before its parent; newest first."""
+    standing = kb.standing(policy, today)
+    return (standing.ended, standing.draft, policy.region != region, -(policy_year(kb, policy) or 0), policy.id)
+
+
+class PolicyChooser:
+    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
+        self.kb = kb
+        self._grams: dict[str, frozenset[str]] = {}
+        for policy in kb.policies.values():
+            words = [policy.title, policy.button, policy.summary or "", policy.audience or "", policy.standard or ""]
+            words += [e.answer for e in kb.faq.for_policy(policy.id)]
+            self._grams[policy.id] = frozenset(bigrams(prepare(" ".join(words)))) - _GENERIC
+
+    def candidates(self, topic: str, region: str) -> list[Policy]:
+        covered = {region, *self.kb.regions[region].covered_by} if region in self.kb.regions else {region}
+        return [p for p in self.kb.policies_for_topic(topic) if p.region in covered]
+
+    def by_year(self, options: list[Policy], text: str) -> list[Policy]:
+        """"2020年那个…": only the measures of documents from a year the person names, if any."""
+        years = {int(y) for y in _YEAR.findall(text)}
+        dated = [p for p in options if policy_year(self.kb, p) in years]
+        return dated or options
+
+    def named(self, options: list[Policy], text: str) -> Policy | None:
+        """The one measure the words single out by words that no sibling shares."""
+        if len(options) < 2:
+            return None
+        said = bigrams(text)
+        counts = Counter(g for p in options for g in self._grams[p.id])
+        scores = sorted(((len({g for g in self._grams[p.id] & said if counts[g] == 1}), p) for p in options),
+                        key=lambda pair: -pair[0])
+        if scores[0][0] >= NAMING_MIN and scores[0][0] - scores[1][0] >= NAMING_LEAD:
+            return scores[0][1]
+        return None
+
+    def pick(self, topic: str, region: str, today: date, text: str) -> Policy | None:
+        ranked = sorted(self.candidates(topic, region), key=lambda p: rank_key(self.kb, p, region, today))
+        if not ranked:
+            return None
+        options = self.by_year(ranked, text)
+        return self.named(options, text) or options[0]

@@ -1,0 +1,56 @@
+"""What a question asks about: every aspect it names, in the order it names them, and its parts.
+
+The matcher reports one aspect per message; people ask "多少钱，要带什么材料？" — two. Here every cue
+counts, so the answer can hold every part and name the parts it cannot answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..knowledge.model import FaqAspect
+
+# a question's parts are separated by punctuation (gone after normalising) or by these words
+_PART_BREAKS = re.compile(r"还有|另外|以及|再问|顺便问|同时问|其次|然后呢")
+
+
+@dataclass(frozen=True)
+class AskedAspects:
+    record: tuple[str, ...]          # amount, materials, process, deadline, contact, validity, eligibility
+    details: tuple[FaqAspect, ...]   # the FAQ kinds the words point at
+
+
+class DetailCues:
+    """Cue phrases from intents/aspects.yaml (record aspects) and intents/details.yaml (FAQ kinds)."""
+
+    def __init__(self, record_cues: list[tuple[re.Pattern[str], str]], details: dict[str, list[str]],
+                 compact):
+        self._record = record_cues
+        self._details = sorted(((compact(cue), FaqAspect(kind)) for kind, cues in details.items()
+                                for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
+
+    def asked(self, text: str) -> AskedAspects:
+        compact = text.replace(" ", "")
+        found: list[tuple[int, str]] = []
+        for pattern, name in self._record:
+            hit = pattern.search(compact)
+            if hit and name not in (n for _, n in found):
+                found.append((hit.start(), name))
+        details: list[tuple[int, FaqAspect]] = []
+        for cue, kind in self._details:
+            at = compact.find(cue)
+            if at >= 0 and kind not in (k for _, k in details):
+                details.append((at, kind))
+        return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
+
+
+def split_parts(text: str) -> list[str]:
+    """The parts of a question: "多少钱 要带什么材料" → two parts; short fragments join their neighbour."""
+    pieces = [p for chunk in text.split(" ") for p in _PART_BREAKS.split(chunk) if p]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and (len(piece) < 4 or len(parts[-1]) < 4):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    return parts

@@ -1,0 +1,202 @@
+"""The answer planner: one reply that answers every part of what was asked about a policy.
+
+People ask at the level of a clause ("能领几个月", "要交满多久", "能同时拿吗") and often ask two things at
+once. The planner finds, for each part of the question, the FAQ entry or record field that answers it,
+uses what the person's story already says about the conditions, adds the office of a district named in
+the text, and names any part it cannot answer instead of dropping it. It only arranges quoted text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from ..dialog import render
+from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
+from .choose import PolicyChooser
+from .cues import AskedAspects, DetailCues, split_parts
+from .faq_index import FaqIndex
+from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
+
+MAX_FAQ_PER_ANSWER = 3
+# record aspects that a FAQ kind already answers (so the record field is not repeated)
+COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
+          FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
+          FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
+DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
+                FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
+                FaqAspect.AUDIENCE: "适用对象"}
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str                        # normalised; clauses separated by spaces
+    asked: AskedAspects
+    parts: tuple[str, ...]
+    story: tuple[Quantity, ...]
+
+    @property
+    def wants_conditions(self) -> bool:
+        return "eligibility" in self.asked.record or FaqAspect.CONDITION in self.asked.details
+
+
+@dataclass
+class PolicyAnswer:
+    lines: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)      # record aspects the reply already holds
+    needs_district: bool = False                      # contact asked, district unknown
+    findings: list[StoryFinding] = field(default_factory=list)
+    entries: list[FaqEntry] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[StoryFinding]:
+        return [f for f in self.findings if f.verdict is Verdict.FAILED]
+
+
+class AnswerPlanner:
+    def __init__(self, kb: KnowledgeBase, index: FaqIndex, cues: DetailCues, chooser: PolicyChooser,
+                 prepare: Callable[[str], str]):
+        self.kb = kb
+        self.index = index
+        self.cues = cues
+        self.chooser = chooser
+        self.prepare = prepare   # text as the FAQ and the chooser compare it: folded, no places, no spaces
+
+    def question(self, normalized: str, story: str = "") -> Question:
+        return Question(normalized, self.cues.asked(normalized), tuple(split_parts(normalized)),
+                        tuple(story_quantities(story or normalized)))
+
+    # ---- choosing FAQ entries ----------------------------------------------------------------------
+    def entries_for(self, policy: Policy, q: Question) -> list[FaqEntry]:
+        """The FAQ entries that answer the parts of the question, at most one per part."""
+        chosen: list[FaqEntry] = []
+        parts = q.parts if len(q.parts) > 1 else (q.text,)
+        for part in parts:
+            asked = self.cues.asked(part)
+            hit = self.index.best([policy.id], part, asked.details)
+            if hit and hit.entry not in chosen:
+                chosen.append(hit.entry)
+        if len(q.parts) > 1 and not chosen:
+            hit = self.index.best([policy.id], q.text, q.asked.details)
+            chosen += [hit.entry] if hit else []
+        return chosen[:MAX_FAQ_PER_ANSWER]
+
+    def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
+        """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy."""
+        asked = self.cues.asked(text)
+        hit = self.index.best([policy.id], text, asked.details)
+        return hit.entry if hit else None
+
+    # ---- composing ---------------------------------------------------------------------------------
+    def answer(self, policy: Policy, q: Question, place: str | None, today: date,
+               warned: bool, prefilled: dict[str, str] | None = None) -> PolicyAnswer:
+        out = PolicyAnswer()
+        out.sources.append(render.cite(policy, self.kb))
+        notice = render.standing_notice(policy, self.kb, today) if not warned else self.short_tag(policy, today)
+        if notice:
+            out.lines.append(notice)
+        out.lines.append(f"「{policy.title}」（{policy.region}）：")
+        out.entries = self.entries_for(policy, q)
+        for entry in out.entries:
+            out.lines.append(self.entry_line(entry, today))
+            if entry.aspect in COVERS:
+                out.shown.add(COVERS[entry.aspect])
+        self._record_aspects(policy, q, today, out, prefilled or {})
+        self._unanswered_details(q, out)
+        if len(out.lines) <= 2 + bool(notice) - 1 and not out.entries:
+            out.lines += render.overview(policy, self.kb, today)
+            out.shown.update({"amount", "validity"})
+        self._office(policy, place, q, out)
+        out.lines.append(f"来源：{render.cite(policy, self.kb)}")
+        return out
+
+    def entry_line(self, entry: FaqEntry, today: date) -> str:
+        line = f"{entry.label}：{entry.answer}"
+        if entry.until:
+            state = "已结束" if entry.until < today else "仍在执行期内"
+            line += f"（这一条原文写明执行至{entry.until_text}，{state}。）"
+        return line
+
+    def short_tag(self, policy: Policy, today: date) -> str | None:
+        standing = self.kb.standing(policy, today)
+        if standing.draft or standing.ended:
+            return f"（{standing.label}）"
+        return None
+
+    def _record_aspects(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
+                        prefilled: dict[str, str]) -> None:
+        duration_only = FaqAspect.DURATION in q.asked.details and FaqAspect.DEADLINE not in q.asked.details
+        for aspect in q.asked.record:
+            if aspect in out.shown or aspect == "contact":
+                continue
+            if aspect == "deadline" and duration_only:
+                continue  # "能领几个月" is not answered by 申请时限
+            if aspect == "eligibility":
+                out.lines += self.conditions_lines(policy, q, out, prefilled)
+            elif aspect == "process":
+                out.lines += render.channel_lines(policy, bullet="") or [render.aspect_text(policy, aspect, self.kb, today)]
+            else:
+                out.lines.append(render.aspect_text(policy, aspect, self.kb, today))
+            out.shown.add(aspect)
+        if q.story and "eligibility" not in out.shown and policy.conditions:
+            findings = judge(policy.conditions, list(q.story))
+            if any(f.verdict is Verdict.FAILED for f in findings):
+                out.lines += self.conditions_lines(policy, q, out, prefilled)
+                out.shown.add("eligibility")
+
+    def conditions_lines(self, policy: Policy, q: Question, out: PolicyAnswer,
+                         prefilled: dict[str, str]) -> list[str]:
+        if not policy.conditions:
+            return ["原文没有列出申领条件。" if not policy.audience else f"适用对象：{policy.audience}"]
+        out.findings = judge(policy.conditions, list(q.story))
+        said = {f.condition: f for f in out.findings}
+        lines = ["条件（需同时满足）："]
+        for number, cond in enumerate(policy.conditions, 1):
+            line = f"{number}. {statement(cond.ask)}"
+            finding = said.get(number)
+            if finding:
+                line += f"（{finding.explanation}，{'这一条不符合' if finding.verdict is Verdict.FAILED else '这一条符合'}）"
+            elif str(number) in prefilled:
+                line += f"（您提到“{prefilled[str(number)]}”，这一条按“{cond.passing[0]}”算）"
+            lines.append(line)
+        for finding in out.failed:
+            cond = policy.conditions[finding.condition - 1]
+            lines.append(f"按您说的情况，第{finding.condition}条不符合：{cond.fail}")
+            if cond.remedy:
+                lines.append(f"怎么办：{cond.remedy}")
+        return lines
+
+    def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
+        answered = {e.aspect for e in out.entries}
+        for kind in q.asked.details:
+            if kind in DETAIL_NAMES and kind not in answered and not (kind is FaqAspect.AUDIENCE and out.shown):
+                out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
+
+    def _office(self, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
+        places = render.contact_places(policy, self.kb)
+        asked = "contact" in q.asked.record
+        if policy.contacts and place in places:
+            rows = render.contact_entries(policy, self.kb, place)
+            out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
+            out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
+            out.shown.add("contact")
+        elif asked and policy.contacts and places:
+            out.needs_district = True
+        elif asked and policy.contacts:
+            out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
+            out.shown.add("contact")
+        elif asked:
+            out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
+                             else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
+            out.shown.add("contact")
+
+
+_QUESTION_WORDS = re.compile(r"^(您|贵单位|贵企业|您的企业|您的单位)?(是否|有没有)")
+
+
+def statement(ask: str) -> str:
+    """A condition's question read as a requirement: "您是否已办理失业登记？" → "已办理失业登记"."""
+    text = ask.rstrip("？?").rstrip("吗")
+    return _QUESTION_WORDS.sub(lambda m: (m.group(1) or ""), text, count=1)

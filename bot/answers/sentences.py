@@ -1,0 +1,25 @@
+"""Where the question stands in a long message: people tell a story first, or ask first and explain after."""
+from __future__ import annotations
+
+import re
+
+LONG_MESSAGE_CHARS = 60     # shorter messages are read whole
+MAX_SCAN_CHARS = 20_000     # a pasted novel is not read further than this (bounded work per message)
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
+_QUESTION_MARKS = re.compile(r"[？?]|吗|呢|多少|怎么|咋|如何|哪里|哪儿|哪个|哪些|什么|几个|几年|几月|能不能|可不可以|"
+                             r"是不是|有没有|是否|要不要|行不行|能否|可以.{0,6}[吗么]|请问|想问|想咨询")
+
+
+def question_sentences(raw: str, keep: int = 2) -> str | None:
+    """The sentences that ask something (at most `keep`, the first and the last), or None for short text."""
+    text = raw[:MAX_SCAN_CHARS]
+    if len(text) <= LONG_MESSAGE_CHARS:
+        return None
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asking = [s for s in sentences if _QUESTION_MARKS.search(s)]
+    if not asking:
+        return None
+    if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself
+        asking = [s for s in asking if len(s) >= 10] or asking
+    chosen = asking if len(asking) <= keep else [asking[0], asking[-1]]
+    return "".join(chosen)

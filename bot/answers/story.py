@@ -1,0 +1,211 @@
+"""Numbers in a person's story, held against the numbers in a policy's conditions.
+
+"公司25个人，去年裁了6个" and "缴费满1年": a story's figures answer conditions. The rule here is one-sided
+on purpose: a figure that contradicts a threshold is reported as a failed condition (never a "符合" the
+story contradicts); a figure that meets it marks the condition as met; anything unclear stays a question.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from ..knowledge.model import Condition
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9, "十": 10, "半": 0.5}
+_NUMBER = r"(\d+(?:\.\d+)?|[一二两俩三四五六七八九十半]{1,3})"
+
+
+def to_number(text: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if text == "半":
+        return 0.5
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return float((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0))
+    if len(text) == 1 and text in _CN_DIGITS:
+        return float(_CN_DIGITS[text])
+    return None
+
+
+class Subject(str, Enum):
+    CONTRIBUTION = "缴费"      # 缴费年限 / 参保时间
+    WORK = "工作年限"
+    RESIDENCE = "居住时间"
+    BUSINESS = "经营时间"
+    AGE = "年龄"
+    HEADCOUNT = "职工人数"
+    LAID_OFF = "裁员人数"
+    GRADUATED = "离校时间"
+
+
+# words that, just before a figure, say what it measures (checked nearest first)
+_SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
+    (Subject.LAID_OFF, ("裁员", "裁了", "裁掉", "辞退", "减员", "裁")),
+    (Subject.CONTRIBUTION, ("缴费", "缴纳", "交了", "缴了", "参保", "交社保", "参加", "交够", "交满", "交")),
+    (Subject.RESIDENCE, ("居住", "住了", "来了", "住")),
+    (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
+    (Subject.GRADUATED, ("毕业", "离校")),
+    (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位")),
+    (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有")),
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    subject: Subject
+    value: float          # months for durations, people for counts, years of age
+    said: str             # the words it came from, to quote back
+
+
+def _duration_months(value: float, unit: str) -> float:
+    return value * 12 if unit == "年" else value
+
+
+def _subject_before(text: str, end: int, default: Subject | None) -> Subject | None:
+    window = text[max(0, end - 8):end]
+    best: tuple[int, Subject] | None = None
+    for subject, words in _SUBJECT_WORDS:
+        for word in words:
+            at = window.rfind(word)
+            if at >= 0 and (best is None or at > best[0]):
+                best = (at, subject)
+    return best[1] if best else default
+
+
+def story_quantities(text: str) -> list[Quantity]:
+    """Durations, ages and head counts stated in a story, each with what it measures."""
+    text = text.replace(" ", "")
+    found: list[Quantity] = []
+    for m in re.finditer(_NUMBER + r"(?:多)?(个月|年|岁|周岁|个人|名|人|个)", text):
+        value = to_number(m.group(1))
+        unit = m.group(2)
+        if value is None:
+            continue
+        if unit in ("岁", "周岁"):
+            found.append(Quantity(Subject.AGE, value, m.group()))
+            continue
+        after = text[m.end():m.end() + 4]
+        if unit in ("个月", "年"):
+            # "一个月多少钱", "3年内", "2023年": a rate, a limit or a date, not something that happened
+            if re.match(r"(?:内|前|底|初|度|级|多少|能|发|给|补|的标准|最多|最高)", after) or \
+                    re.match(r"\d{4}年", m.group()) or text[max(0, m.start() - 1):m.start()] in ("每", "近"):
+                continue
+            subject = _subject_before(text, m.start(), None) or (Subject.GRADUATED if after.startswith("毕业") else None)
+            if subject and subject not in (Subject.HEADCOUNT, Subject.LAID_OFF):
+                found.append(Quantity(subject, _duration_months(value, unit), m.group()))
+            continue
+        subject = _subject_before(text, m.start(), None)
+        if after.startswith(("的公司", "的企业", "的单位", "的小公司")):
+            subject = Subject.HEADCOUNT
+        if subject in (Subject.HEADCOUNT, Subject.LAID_OFF):
+            found.append(Quantity(subject, value, m.group()))
+    return found
+
+
+@dataclass(frozen=True)
+class Threshold:
+    subject: Subject
+    low: float | None      # at least (months / people / years of age)
+    high: float | None     # at most
+    said: str
+
+
+def condition_thresholds(condition: Condition) -> list[Threshold]:
+    """The figures a condition sets: 缴费满1年, 连续居住6个月以上, 16至24岁, 不超过15年."""
+    text = (condition.ask + "，" + condition.fail).replace(" ", "")
+    out: list[Threshold] = []
+    for m in re.finditer(r"(\d+)\s*(?:至|-|—|到|~)\s*(\d+)(?:周岁|岁)", text):
+        out.append(Threshold(Subject.AGE, float(m.group(1)), float(m.group(2)), m.group()))
+    for m in re.finditer(r"(满|不少于|不低于|至少)?(\d+)(个月|年)(以上|及以上)?", text):
+        if not (m.group(1) or m.group(4)):
+            continue
+        subject = _subject_before(text, m.start(), None)
+        if subject in (Subject.CONTRIBUTION, Subject.RESIDENCE, Subject.BUSINESS, Subject.WORK):
+            out.append(Threshold(subject, _duration_months(float(m.group(2)), m.group(3)), None, m.group()))
+    for m in re.finditer(r"(\d+)年(以内|内)", text):
+        if "离校" in text[max(0, m.start() - 4):m.start()] or "毕业" in text[max(0, m.start() - 4):m.start()]:
+            out.append(Threshold(Subject.GRADUATED, None, float(m.group(1)) * 12, m.group()))
+    for m in re.finditer(r"(?:不超过|不高于)(\d+)年", text):
+        subject = _subject_before(text, m.start(), None)
+        if subject is Subject.CONTRIBUTION:
+            out.append(Threshold(subject, None, float(m.group(1)) * 12, m.group()))
+    return out
+
+
+def layoff_limits(condition: Condition) -> tuple[str | None, str | None]:
+    """The general and the small-firm limit as printed: "裁员率不高于5.5%", "30人（含）以下企业不高于20%"."""
+    text = condition.ask.replace(" ", "")
+    if "裁员率" not in text:
+        return None, None
+    general = re.search(r"裁员率不高于(\d+(?:\.\d+)?)%", text)
+    small = re.search(r"(\d+)人（含）以下企业不高于(?:参保职工总数)?(\d+(?:\.\d+)?)%", text)
+    return (general.group() if general else None, small.group() if small else None)
+
+
+class Verdict(str, Enum):
+    MET = "met"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StoryFinding:
+    condition: int            # 1-based number of the condition
+    verdict: Verdict
+    explanation: str          # "您说缴费8个月，而条件是缴费满1年"
+
+
+def judge(conditions: tuple[Condition, ...], story: list[Quantity]) -> list[StoryFinding]:
+    """Each condition whose figures the story speaks to, met or failed, with the reason in words."""
+    findings = []
+    by_subject = {q.subject: q for q in story}
+    for number, cond in enumerate(conditions, 1):
+        finding = _judge_layoffs(number, cond, by_subject) or _judge_thresholds(number, cond, by_subject)
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+def _judge_thresholds(number: int, cond: Condition, said: dict[Subject, Quantity]) -> StoryFinding | None:
+    thresholds = list({(t.subject, t.said): t for t in condition_thresholds(cond)}.values())
+    if not thresholds:
+        return None
+    # "属于以下人员之一" / "①…②…": the figures are alternatives; one failed figure decides nothing
+    alternatives = "之一" in cond.ask or "或" in cond.ask or len({t.subject for t in thresholds}) < len(thresholds)
+    results = []
+    for t in thresholds:
+        q = said.get(t.subject)
+        if q is not None:
+            ok = (t.low is None or q.value >= t.low) and (t.high is None or q.value <= t.high)
+            results.append((ok, f"您说“{q.said}”，条件是“{t.said}”"))
+    if not results:
+        return None
+    failed = [why for ok, why in results if not ok]
+    if alternatives:
+        if len(failed) == len(thresholds):
+            return StoryFinding(number, Verdict.FAILED, "；".join(failed))
+        return None
+    if failed:
+        return StoryFinding(number, Verdict.FAILED, "；".join(failed))
+    if len(results) == len(thresholds):
+        return StoryFinding(number, Verdict.MET, "；".join(why for _, why in results))
+    return None
+
+
+def _judge_layoffs(number: int, cond: Condition, said: dict[Subject, Quantity]) -> StoryFinding | None:
+    general, small = layoff_limits(cond)
+    staff, cut = said.get(Subject.HEADCOUNT), said.get(Subject.LAID_OFF)
+    if not (general or small) or not staff or not cut or staff.value <= 0:
+        return None
+    limit = general
+    if small:
+        size = float(re.match(r"\d+", small).group())
+        limit = small if staff.value <= size else general
+    if limit is None:
+        return None
+    percent = float(re.search(r"(\d+(?:\.\d+)?)%", limit).group(1))
+    over = cut.value / staff.value * 100 > percent
+    words = f"您说“{staff.said}”“{cut.said}”，裁员比例{'超过' if over else '没有超过'}“{limit}”"
+    return StoryFinding(number, Verdict.FAILED if over else Verdict.MET, words)
