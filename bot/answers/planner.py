@@ -16,7 +16,7 @@ from ..dialog import render
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .choose import PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
-from .faq_index import FaqIndex
+from .faq_index import FaqIndex, ScoredEntry
 from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
@@ -24,6 +24,13 @@ MAX_FAQ_PER_ANSWER = 3
 COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
           FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
           FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
+# a kind of detail with no FAQ entry is answered by the record field that holds it
+FALLBACK_FIELD = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
+                  FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
+                  FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
+ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer
+SURE_FAQ = 0.6
+PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics   # a FAQ entry this close answers its kind alone; a looser one stands beside the record field
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
                 FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
                 FaqAspect.AUDIENCE: "适用对象"}
@@ -69,19 +76,56 @@ class AnswerPlanner:
                         tuple(story_quantities(story or normalized)))
 
     # ---- choosing FAQ entries ----------------------------------------------------------------------
-    def entries_for(self, policy: Policy, q: Question) -> list[FaqEntry]:
+    def entries_for(self, policy: Policy, q: Question) -> list[ScoredEntry]:
         """The FAQ entries that answer the parts of the question, at most one per part."""
-        chosen: list[FaqEntry] = []
+        chosen: list[ScoredEntry] = []
         parts = q.parts if len(q.parts) > 1 else (q.text,)
         for part in parts:
             asked = self.cues.asked(part)
             hit = self.index.best([policy.id], part, asked.details)
-            if hit and hit.entry not in chosen:
-                chosen.append(hit.entry)
+            if hit and hit.entry not in (c.entry for c in chosen):
+                chosen.append(hit)
         if len(q.parts) > 1 and not chosen:
             hit = self.index.best([policy.id], q.text, q.asked.details)
-            chosen += [hit.entry] if hit else []
+            chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
+
+    def anywhere(self, text: str, region: str | None, today: date) -> ScoredEntry | None:
+        """The FAQ entry that fits a question no topic matched, among the measures of the person's region
+        (or all, when unknown; a year named narrows to that year's documents)."""
+        policies = list(self.kb.policies.values())
+        if region in self.kb.regions:
+            covered = {region, *self.kb.regions[region].covered_by}
+            policies = [p for p in policies if p.region in covered]
+        policies = self.chooser.by_year(policies, self.prepare(text))
+        return self.index.best([p.id for p in policies], text, self.cues.asked(text).details, min_score=ANYWHERE_MIN)
+
+    def prefer_by_faq(self, policies: list[Policy], text: str) -> Policy | None:
+        """Of several measures, the one whose FAQ clearly answers the question ("要自己先掏钱吗")."""
+        best: dict[str, float] = {}
+        for hit in self.index.rank([p.id for p in policies], text, self.cues.asked(text).details):
+            best.setdefault(hit.entry.policy, hit.score)
+        ranked = sorted(best.items(), key=lambda pair: -pair[1])
+        if not ranked or ranked[0][1] < PREFER_MIN:
+            return None
+        if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < PREFER_MARGIN:
+            return None
+        return self.kb.policies[ranked[0][0]]
+
+    def story_answers(self, policy: Policy, story: str) -> dict[str, tuple[str, str]]:
+        """Conditions a story's figures already answer: number → (the option it amounts to, why).
+
+        The eligibility check starts from these, so it can never end in "您符合" against the story."""
+        out = {}
+        for finding in judge(policy.conditions, story_quantities(story)):
+            cond = policy.conditions[finding.condition - 1]
+            if finding.verdict is Verdict.MET:
+                out[str(finding.condition)] = (cond.passing[0], finding.explanation)
+                continue
+            failing = [o for o in cond.options if o not in cond.passing and o not in cond.unknown]
+            if failing:
+                out[str(finding.condition)] = (failing[0], finding.explanation)
+        return out
 
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy."""
@@ -98,11 +142,11 @@ class AnswerPlanner:
         if notice:
             out.lines.append(notice)
         out.lines.append(f"「{policy.title}」（{policy.region}）：")
-        out.entries = self.entries_for(policy, q)
-        for entry in out.entries:
-            out.lines.append(self.entry_line(entry, today))
-            if entry.aspect in COVERS:
-                out.shown.add(COVERS[entry.aspect])
+        for hit in self.entries_for(policy, q):
+            out.entries.append(hit.entry)
+            out.lines.append(self.entry_line(hit.entry, today))
+            if hit.entry.aspect in COVERS and hit.score >= SURE_FAQ:
+                out.shown.add(COVERS[hit.entry.aspect])
         self._record_aspects(policy, q, today, out, prefilled or {})
         self._unanswered_details(q, out)
         if len(out.lines) <= 2 + bool(notice) - 1 and not out.entries:
@@ -128,7 +172,10 @@ class AnswerPlanner:
     def _record_aspects(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
                         prefilled: dict[str, str]) -> None:
         duration_only = FaqAspect.DURATION in q.asked.details and FaqAspect.DEADLINE not in q.asked.details
-        for aspect in q.asked.record:
+        answered_kinds = {e.aspect for e in out.entries}
+        wanted = list(q.asked.record) + [FALLBACK_FIELD[k] for k in q.asked.details
+                                         if k in FALLBACK_FIELD and k not in answered_kinds]
+        for aspect in dict.fromkeys(wanted):
             if aspect in out.shown or aspect == "contact":
                 continue
             if aspect == "deadline" and duration_only:

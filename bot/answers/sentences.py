@@ -23,3 +23,7 @@ def question_sentences(raw: str, keep: int = 2) -> str | None:
         asking = [s for s in asking if len(s) >= 10] or asking
     chosen = asking if len(asking) <= keep else [asking[0], asking[-1]]
     return "".join(chosen)
+
+
+def asks_something(text: str) -> bool:
+    return bool(_QUESTION_MARKS.search(text))
