@@ -1,0 +1,43 @@
+"""The answer-level evaluation sets: honest (no near copies of what the matcher compares against) and
+kept above the figures they were last measured at (see README, "How the bot answers")."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rapidfuzz import fuzz
+
+from bot import PolicyBot
+from bot.stores import MemoryStore
+from bot.tools.answer_eval import evaluate_answers, load_cases, place_names
+
+HERE = Path(__file__).resolve().parent
+EVAL_DAY = date(2026, 11, 25)
+# floors a change must not fall below; measured values are in the README (policybot eval --answers)
+FLOORS = {"dev.yaml": (0.70, 0.68), "heldout.yaml": (0.60, 0.58)}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_questions_are_not_copies_of_faq_phrasings_or_examples(loaded_bot, name):
+    clean = lambda t: loaded_bot.matcher.normalize(t).text.replace(" ", "")  # noqa: E731
+    phrasings = [clean(a) for e in loaded_bot.kb.faq.entries for a in e.asks]
+    phrasings += [clean(x) for qs in loaded_bot.matcher.examples_by_intent.values() for x in qs]
+    copies = []
+    for case in load_cases(HERE / name):
+        for turn in case.turns:
+            q = clean(turn)
+            best = max(phrasings, key=lambda p: fuzz.ratio(q, p))
+            if fuzz.ratio(q, best) > 85:
+                copies.append((case.id, turn, best))
+    assert copies == []
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_answer_set_stays_above_its_floor(loaded_bot, name):
+    bot = PolicyBot(loaded_bot.dialog, MemoryStore(), lambda: EVAL_DAY)
+    report = evaluate_answers(bot.handle, load_cases(HERE / name), place_names(bot.kb))
+    floor_pass, floor_first = FLOORS[name]
+    assert len(report.results) >= 150
+    assert report.pass_rate >= floor_pass, [r.case.id for r in report.results if not r.passed]
+    assert report.first_rate >= floor_first

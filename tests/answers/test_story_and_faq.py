@@ -1,0 +1,69 @@
+"""The planner's parts on their own: figures in stories, question sentences, FAQ lookups, naming a measure."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.sentences import question_sentences
+from bot.answers.story import Subject, Verdict, judge, story_quantities
+
+
+@pytest.mark.parametrize("text, subject, value", [
+    ("失业保险交了8个月就被裁了", Subject.CONTRIBUTION, 8),
+    ("我在乌鲁木齐住了半年", Subject.RESIDENCE, 6),
+    ("本科毕业干了4年技术", Subject.WORK, 48),
+    ("公司一共25个人", Subject.HEADCOUNT, 25),
+    ("去年裁了6个人", Subject.LAID_OFF, 6),
+    ("我今年23岁", Subject.AGE, 23),
+])
+def test_story_figures_are_read_with_what_they_measure(text, subject, value):
+    assert (subject, value) in {(q.subject, q.value) for q in story_quantities(text)}
+
+
+@pytest.mark.parametrize("text", ["失业金一个月多少钱", "贷款期限3年吗", "离校2年内的毕业生", "2023年的政策"])
+def test_rates_limits_and_dates_are_not_story_figures(text):
+    assert story_quantities(text) == []
+
+
+def test_contributions_short_of_a_year_fail_the_condition(loaded_bot):
+    policy = loaded_bot.kb.policies["urumqi.unemployment_benefit"]
+    findings = judge(policy.conditions, story_quantities("失业保险才交了8个月"))
+    assert [(f.condition, f.verdict) for f in findings] == [(1, Verdict.FAILED)]
+    assert "8个月" in findings[0].explanation and "满1年" in findings[0].explanation
+
+
+def test_small_firm_layoff_rate_uses_the_small_firm_limit(loaded_bot):
+    policy = loaded_bot.kb.policies["bingtuan.job_retention_refund"]
+    failed = judge(policy.conditions, story_quantities("我们公司一共25个人，去年裁了6个人"))
+    kept = judge(policy.conditions, story_quantities("我们公司一共25个人，去年裁了2个人"))
+    assert [f.verdict for f in failed] == [Verdict.FAILED] and "20%" in failed[0].explanation
+    assert [f.verdict for f in kept] == [Verdict.MET]
+
+
+def test_alternatives_fail_only_when_every_alternative_fails(loaded_bot):
+    conditions = loaded_bot.kb.policies["urumqi.internship"].conditions
+    assert judge(conditions, story_quantities("我30岁，毕业1年")) == []
+    assert [f.verdict for f in judge(conditions, story_quantities("我30岁，毕业3年了"))] == [Verdict.FAILED]
+
+
+def test_the_question_is_found_first_or_last_in_a_long_story():
+    story = "我是去年毕业的，学会计，户口在科右前旗，一直在家复习考公务员，中间帮亲戚看了几个月店。"
+    assert "见习补贴" in question_sentences("请问见习补贴按什么标准发？" + story * 3)
+    assert "咨询电话" in question_sentences(story * 3 + "我们旗里的咨询电话是多少？")
+    assert question_sentences("失业金多少钱") is None
+
+
+@pytest.mark.parametrize("question, policy, entry_words", [
+    ("兴安盟个人创业担保贷款最多贷多少", "xinganmeng.startup_loan", "20万元"),
+    ("自治区2023年西部计划招多少人", "xinjiang2023.graduate_grassroots", "西部计划"),
+])
+def test_a_detail_question_finds_its_faq_clause(loaded_bot, question, policy, entry_words):
+    planner = loaded_bot.dialog.planner
+    hit = planner.index.best([policy], question, planner.cues.asked(question).details)
+    assert hit is not None and entry_words in hit.entry.answer
+
+
+def test_a_year_names_the_measure_of_that_years_document(loaded_bot):
+    planner = loaded_bot.dialog.planner
+    chosen = planner.chooser.pick("personal_si_subsidy", "乌鲁木齐市", loaded_bot.today(),
+                                  planner.prepare("2020年那个灵活就业社保补贴"))
+    assert chosen is not None and chosen.source == "002"
