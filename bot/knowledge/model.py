@@ -8,7 +8,7 @@ from enum import Enum
 from typing import Mapping
 
 # Words that mark a figure as true when the document was written, not necessarily today.
-AS_OF_WORDS = re.compile(r"目前|现行|当前")
+AS_OF_WORDS = re.compile(r"目前|现行")
 
 
 class SourceStatus(str, Enum):
@@ -34,6 +34,7 @@ class SourceDoc:
     as_of: str | None = None        # when its figures were current, as the bot says it: "2023年8月9日"
     as_of_basis: str | None = None  # why that date (for maintainers; shown by `validate`)
     line: int = 0
+    numbering: str = "top"          # how its sections are numbered (see coverage.py)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class Excluded:
     why: str
     file: str = ""
     line: int = 0
+    what: str = ""      # the item left out when the rest of the section has records (厂房免费使用3年)
 
 
 @dataclass(frozen=True)
@@ -289,8 +291,9 @@ class KnowledgeBase:
         """
         notes = []
         doc = self.sources.get(policy.source)
+        own = (policy.standard, policy.summary, policy.audience, policy.process, *policy.notes)
         found = AS_OF_WORDS.search(shown)
-        if found and doc is not None and doc.as_of:
+        if found and doc is not None and doc.as_of and any(v and found.group() in v for v in own):
             notes.append(f"注：“{found.group()}”指《{doc.title}》编写时（{doc.as_of}）的情况，"
                          "现在可能已经调整，请以办理机构的答复为准。")
         for clause in policy.clauses:
