@@ -68,8 +68,9 @@ def _write_cache(path: Path, data: bytes) -> bool:
 def load_prefix_dict(dirs: list[Path] | None = None) -> tuple[dict[str, int], int]:
     """jieba's (FREQ, total) for the default dictionary, from the content-keyed cache when present."""
     source = _dictionary_path()
-    raw = source.read_bytes()
-    name = f"jieba-{hashlib.sha1(raw).hexdigest()[:16]}.marshal"
+    with source.open("rb") as dictionary:
+        digest = hashlib.file_digest(dictionary, "sha1").hexdigest()
+    name = f"jieba-{digest[:16]}.marshal"
     candidates = dirs if dirs is not None else cache_dirs()
     for directory in candidates:
         try:
@@ -78,7 +79,7 @@ def load_prefix_dict(dirs: list[Path] | None = None) -> tuple[dict[str, int], in
         except (OSError, EOFError, ValueError, TypeError):
             continue
     builder = jieba.Tokenizer()
-    freq, total = builder.gen_pfdict(BytesIO(raw))
+    freq, total = builder.gen_pfdict(BytesIO(source.read_bytes()))
     data = marshal.dumps((freq, total))
     for directory in candidates:
         if _write_cache(directory / name, data):
