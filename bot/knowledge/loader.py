@@ -590,6 +590,8 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
     check_references(kb, problems)
     from .faq import load_faq  # faq → grounding → loader: imported here to keep the cycle open
 
+    if any(p.message.startswith("YAML 格式错误") for p in problems):
+        return kb, problems  # a policy file that did not parse would make every FAQ entry of it "unknown"
     kb.faq, faq_problems = load_faq(kb, knowledge_dir)
     problems += faq_problems
     return kb, problems
@@ -598,9 +600,11 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
 def load_knowledge_strict(knowledge_dir: Path | None = None, intents_dir: Path | None = None) -> KnowledgeBase:
     """The bot refuses to start on broken data or on any figure no source prints: a wrong answer is worse
     than no answer. Every entry point (chat, test, telegram, eval) starts through here."""
+    from .faq import check_faq_grounding
+
     kb, problems = load_knowledge(knowledge_dir, intents_dir)
     if not problems:
-        problems = check_grounding(kb)
+        problems = check_grounding(kb) + check_faq_grounding(kb.faq, kb)
     if problems:
         raise DataError(problems)
     return kb

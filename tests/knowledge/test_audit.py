@@ -59,8 +59,8 @@ def test_full_width_colon_is_named_at_its_own_line(copy):
     path = copy / "knowledge/policies/000_urumqi.yaml"
     line = edit(path, "    section: 三\n", "    section：三\n")
     messages = refusal(copy)
-    hit = [m for m in messages if "000_urumqi.yaml" in m]
-    assert len(hit) == 1, messages
+    assert len(messages) == 1, messages   # one message, not a cascade of follow-on errors
+    hit = [m for m in messages if "policies/000_urumqi.yaml" in m]
     assert f"000_urumqi.yaml:{line}：" in hit[0]
     assert "section" in hit[0] and "“：”" in hit[0] and "“: ”" in hit[0] and "YAML 格式错误" in hit[0]
 

@@ -49,13 +49,13 @@ def test_each_data_file_is_read_once_at_load(monkeypatch):
     original = Path.read_text
 
     def counting(self, *args, **kwargs):
-        reads[self.name] += 1
+        reads[f"{self.parent.name}/{self.name}"] += 1
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", counting)
     PolicyBot.load()
     yaml_reads = {name: n for name, n in reads.items() if name.endswith(".yaml")}
-    assert yaml_reads["offices.yaml"] == 1 and yaml_reads["gazetteer.yaml"] == 1
+    assert yaml_reads["knowledge/offices.yaml"] == 1 and yaml_reads["intents/gazetteer.yaml"] == 1
     assert all(n == 1 for n in yaml_reads.values()), yaml_reads
 
 
