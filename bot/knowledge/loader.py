@@ -393,24 +393,18 @@ def _validity(reader: _Reader, node: LineDict, pid: str) -> Validity:
                     reader.text(vnode, "text", pid, prefix="validity."), year)
 
 
-def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
-    reader.lines = {}
-    pid = reader.text(node, "id", None, required=True)
-    reader.check_keys(node, POLICY_FIELDS, pid)
-    if not pid:
-        return None
-    if not ID_PATTERN.match(pid):
-        reader.problem(node, pid, "id", "编号只能用小写英文字母、数字、下划线，形如 urumqi.unemployment_benefit")
-    validity = _validity(reader, node, pid)
-    online: tuple[str, ...] = ()
-    onsite: tuple[str, ...] = ()
+def _channels(reader: _Reader, node: LineDict, pid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raw_channels = node.get("channels")
-    if raw_channels is not None:
-        cnode = reader.mapping(raw_channels, node, pid, "channels")
-        if cnode is not None:
-            reader.check_keys(cnode, {"online": False, "onsite": False}, pid, "channels.")
-            online = reader.texts(cnode, "online", pid, "channels.")
-            onsite = reader.texts(cnode, "onsite", pid, "channels.")
+    if raw_channels is None:
+        return (), ()
+    cnode = reader.mapping(raw_channels, node, pid, "channels")
+    if cnode is None:
+        return (), ()
+    reader.check_keys(cnode, {"online": False, "onsite": False}, pid, "channels.")
+    return reader.texts(cnode, "online", pid, "channels."), reader.texts(cnode, "onsite", pid, "channels.")
+
+
+def _corrections(reader: _Reader, node: LineDict, pid: str) -> tuple[Correction, ...]:
     corrections = []
     reader.seen(node, "corrections", "")
     for item in node.get("corrections") or []:
@@ -422,6 +416,20 @@ def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
         right = reader.text(cnode, "right", pid, True, "corrections.")
         if wrong and right:
             corrections.append(Correction(wrong, right, reader.text(cnode, "why", pid, prefix="corrections.") or ""))
+    return tuple(corrections)
+
+
+def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
+    reader.lines = {}
+    pid = reader.text(node, "id", None, required=True)
+    reader.check_keys(node, POLICY_FIELDS, pid)
+    if not pid:
+        return None
+    if not ID_PATTERN.match(pid):
+        reader.problem(node, pid, "id", "编号只能用小写英文字母、数字、下划线，形如 urumqi.unemployment_benefit")
+    validity = _validity(reader, node, pid)
+    online, onsite = _channels(reader, node, pid)
+    corrections = _corrections(reader, node, pid)
     section = reader.text(node, "section", pid, required=True)
     button = reader.text(node, "button", pid)
     if button and len(button) > MAX_OPTION_CHARS:
@@ -451,7 +459,7 @@ def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
         contacts=reader.texts(node, "contacts", pid),
         contact_text=reader.text(node, "contact_text", pid),
         notes=reader.texts(node, "notes", pid),
-        corrections=tuple(corrections),
+        corrections=corrections,
         file=reader.file,
         line=node.line,
         duration=reader.text(node, "duration", pid),
