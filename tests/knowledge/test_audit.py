@@ -139,3 +139,18 @@ def test_clause_text_must_be_quoted_by_the_record(copy):
     line = edit(path, "        text: 可申请展期还款，", "        text: 可以申请展期还款，")
     messages = [str(p) for p in validate(copy / "knowledge", copy / "intents", DAY).problems]
     assert any(f"001_xinjiang_2023.yaml:{line}，" in m and "clauses[1].text" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("command", [["chat", "--store", "memory"], ["eval"],
+                                     ["telegram", "--store", "memory"], ["test", "tests/dialogs/smoke.yaml"]])
+def test_every_entry_point_refuses_to_start_on_an_ungrounded_amount(copy, capsys, monkeypatch, command):
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456789:not-a-real-token")  # never used: the bot does not start
+    monkeypatch.chdir(ROOT)
+    line = edit(copy / "knowledge/policies/000_urumqi.yaml", "1530元/月的标准", "6000元/月的标准")
+    code = main([*command, "--knowledge", str(copy / "knowledge"), "--intents", str(copy / "intents")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"000_urumqi.yaml:{line}，记录 urumqi.unemployment_benefit，字段 standard" in err
+    assert "6000元" in err
