@@ -18,9 +18,12 @@ setup: $(BIN)/policybot
 chat: setup
 	$(BIN)/policybot chat
 
+# Quiet when all is well: one line from the validator (the full report with the coverage table only when
+# it finds a problem), then pytest's dots and the reason for every skipped test (-rs).
 test: setup
-	$(BIN)/policybot validate
-	$(BIN)/python -m pytest
+	@$(BIN)/policybot validate --quiet >/dev/null 2>&1 || { $(BIN)/policybot validate; exit 1; }
+	@echo "知识库检查通过（policybot validate 查看完整报告和覆盖表）"
+	$(BIN)/python -m pytest -q -rs
 
 validate: setup
 	$(BIN)/policybot validate

@@ -32,7 +32,7 @@ class PolicyBot:
              store: SessionStore | None = None, today: date | Callable[[], date] | None = None) -> "PolicyBot":
         """Load and check the knowledge base and the matcher; refuse to start on broken data."""
         kb = load_knowledge_strict(knowledge_dir and Path(knowledge_dir), intents_dir and Path(intents_dir))
-        lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions)
+        lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions, kb.elsewhere)
         if today is None:
             clock: Callable[[], date] = date.today
         elif isinstance(today, date):

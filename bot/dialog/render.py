@@ -45,7 +45,11 @@ def standing_notice(policy: Policy, kb: KnowledgeBase, today: date) -> str | Non
     lines = []
     if standing.draft:
         lines.append(f"📝 注意：这条内容出自征求意见稿《{doc.title}》，是草案，不是正式生效的文件，最终规定可能不同。")
-    if standing.ended:
+    if standing.ended and policy.still_applies:
+        lines.append(f"⚠️ 这份{doc.date.year if doc.date else doc.year}年的文件已经失效。{policy.still_applies}")
+    elif standing.ended and policy.validity.year and not policy.validity.until:
+        lines.append(f"⚠️ 该措施是{policy.validity.year}年度的安排，现在已经结束。以下内容仅供了解，现行规定请向办理机构咨询。")
+    elif standing.ended:
         if policy.validity.until:
             lines.append(f"⚠️ 该政策已经结束：执行期限至{printed_date(policy, kb, policy.validity.until)}，"
                          "现在已经过期。以下内容仅供了解，现行规定请向办理机构咨询。")
@@ -70,6 +74,11 @@ def validity_line(policy: Policy, kb: KnowledgeBase, today: date) -> str:
     return f"{period}（当前状态：{standing.label}）"
 
 
+def _noted(lines: list[str], policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
+    """The lines plus what keeps them true today: as-of dates for 目前 figures, clause end dates."""
+    return lines + kb.quoted_notes(policy, today, "\n".join(lines))
+
+
 def _items(values: tuple[str, ...]) -> str:
     return "；".join(v.rstrip("；;。") for v in values) + "。"
 
@@ -87,7 +96,9 @@ def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> 
     """One aspect of a policy, or an honest statement that the source does not say."""
     missing = f"原文没有写明{ASPECT_LABELS.get(aspect, '')}，请向办理机构咨询。"
     if aspect == "amount":
-        return f"享受标准：{policy.standard}" if policy.standard else missing
+        lines = [f"享受标准：{policy.standard}"] if policy.standard else [missing]
+        lines += [f"享受期限：{policy.duration}"] if policy.duration else []
+        return "\n".join(_noted(lines, policy, kb, today))
     if aspect == "materials":
         return "所需材料：\n" + "\n".join(f"  {i}. {m}" for i, m in enumerate(policy.materials, 1)) \
             if policy.materials else missing
@@ -97,11 +108,12 @@ def aspect_text(policy: Policy, aspect: str, kb: KnowledgeBase, today: date) -> 
         if not lines:
             lines.append(missing)
         lines += [f"说明：{note}" for note in policy.notes[:3]]
-        return "\n".join(lines)
+        return "\n".join(_noted(lines, policy, kb, today))
     if aspect == "deadline":
         return f"申请时限：{policy.deadline}" if policy.deadline else missing
     if aspect == "validity":
-        return f"有效期：{validity_line(policy, kb, today)}"
+        duration = f"\n享受期限（不是有效期）：{policy.duration}" if policy.duration else ""
+        return f"有效期：{validity_line(policy, kb, today)}{duration}"
     if aspect == "eligibility":
         lines = []
         if policy.audience:
@@ -120,8 +132,10 @@ def overview(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
         lines.append(f"· 适用对象：{policy.audience}")
     if policy.standard:
         lines.append(f"· 标准：{policy.standard}")
+    if policy.duration:
+        lines.append(f"· 享受期限：{policy.duration}")
     lines.append(f"· 有效期：{validity_line(policy, kb, today)}")
-    return lines
+    return _noted(lines, policy, kb, today)
 
 
 def full_answer(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
@@ -132,6 +146,8 @@ def full_answer(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
     lines = []
     if policy.standard:
         lines.append(f"· 标准：{policy.standard}")
+    if policy.duration:
+        lines.append(f"· 享受期限：{policy.duration}")
     lines.append(f"· 有效期：{validity_line(policy, kb, today)}")
     if policy.materials:
         lines.append(f"· 材料：{_items(policy.materials)}")
@@ -140,7 +156,7 @@ def full_answer(policy: Policy, kb: KnowledgeBase, today: date) -> list[str]:
         lines.append(f"· 流程：{policy.process}")
     if policy.deadline and policy.deadline != policy.validity.text:
         lines.append(f"· 申请时限：{policy.deadline}")
-    return lines
+    return _noted(lines, policy, kb, today)
 
 
 def entry_line(entry: OfficeEntry) -> str:

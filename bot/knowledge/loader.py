@@ -6,9 +6,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .coverage import NUMBERINGS
+from .grounding import check_grounding, fold
 from .model import (
+    Clause,
     Condition,
     Correction,
+    Excluded,
     KnowledgeBase,
     OfficeEntry,
     OfficeTable,
@@ -20,25 +24,25 @@ from .model import (
     Topic,
     Validity,
 )
-from .yamlio import DataError, LineDict, Problem, describe_value as _kind, display_path, parse_day, read_yaml
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_KNOWLEDGE_DIR = PACKAGE_ROOT / "knowledge"
-DEFAULT_INTENTS_DIR = PACKAGE_ROOT / "intents"
+from .paths import DEFAULT_INTENTS_DIR, DEFAULT_KNOWLEDGE_DIR, PACKAGE_ROOT  # noqa: F401 — re-exported
+from .yamlio import (DataError, LineDict, LineList, Problem, describe_value as _kind, did_you_mean, display_path,
+                     parse_day, read_yaml)
 
 MAX_OPTION_CHARS = 12
-OFFICES_FILE = "knowledge/offices.yaml"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$")
 
 POLICY_FIELDS = {
     "id": True, "title": True, "button": False, "topic": True, "region": True, "section": True, "section_title": False,
     "audience": False, "summary": False, "conditions": False, "standard": False, "validity": True,
     "process": False, "materials": False, "deadline": False, "channels": False, "contacts": False,
-    "contact_text": False, "notes": False, "corrections": False,
+    "contact_text": False, "notes": False, "corrections": False, "duration": False, "clauses": False,
+    "still_applies": False,
 }
 CONDITION_FIELDS = {"ask": True, "options": True, "pass": True, "unknown": False, "fail": True,
                     "remedy": False, "cues": False}
-VALIDITY_FIELDS = {"from": False, "until": True, "text": False}
+VALIDITY_FIELDS = {"from": False, "until": True, "text": False, "year": False}
+CLAUSE_FIELDS = {"name": True, "text": True, "until": True}
+EXCLUDED_FIELDS = {"section": True, "what": False, "why": True}
 TABLE_FIELDS = {"id": True, "source": True, "section": False, "title": False, "entries": True}
 ENTRY_FIELDS = {"place": True, "office": False, "address": False, "phones": True}
 
@@ -49,12 +53,23 @@ class _Reader:
     def __init__(self, file: str, problems: list[Problem]):
         self.file = file
         self.problems = problems
+        self.lines: dict[str, int] = {}   # field path → line, for the record being read
 
     def problem(self, node: Any, record: str | None, field: str | None, message: str) -> None:
         line = None
         if isinstance(node, LineDict):
             line = node.line_of(field.split(".")[-1]) if field else node.line
         self.problems.append(Problem(self.file, line, record, field, message))
+
+    def seen(self, node: LineDict, key: str, prefix: str) -> None:
+        """Remember where a field was written, and each item of a list, for later problems."""
+        if key not in node:
+            return
+        self.lines[prefix + key] = node.line_of(key)
+        value = node[key]
+        if isinstance(value, LineList):
+            for i in range(len(value)):
+                self.lines[f"{prefix}{key}[{i + 1}]"] = value.line_at(i)
 
     def check_keys(self, node: LineDict, spec: dict[str, bool], record: str | None, prefix: str = "") -> None:
         for key in node:
@@ -67,6 +82,7 @@ class _Reader:
 
     def text(self, node: LineDict, key: str, record: str | None, required: bool = False,
              prefix: str = "") -> str | None:
+        self.seen(node, key, prefix)
         value = node.get(key)
         if value is None:
             if required and key in node:
@@ -83,6 +99,7 @@ class _Reader:
         return value or None
 
     def texts(self, node: LineDict, key: str, record: str | None, prefix: str = "") -> tuple[str, ...]:
+        self.seen(node, key, prefix)
         value = node.get(key)
         if value is None:
             return ()
@@ -100,6 +117,7 @@ class _Reader:
         return tuple(out)
 
     def day(self, node: LineDict, key: str, record: str | None, prefix: str) -> date | None:
+        self.seen(node, key, prefix)
         value = node.get(key)
         if value is None:
             return None
@@ -142,11 +160,13 @@ def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
     return topics
 
 
-def load_regions(intents_dir: Path, problems: list[Problem]) -> dict[str, Region]:
+def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, Region], tuple[str, ...]]:
+    """The regions with their places, and the places outside them — one read of gazetteer.yaml."""
     path = intents_dir / "gazetteer.yaml"
     data, errs = read_yaml(path)
     problems.extend(errs)
     file, reader, regions = display_path(path), _Reader(display_path(path), problems), {}
+    elsewhere = tuple(str(p) for p in data.get("elsewhere") or []) if isinstance(data, dict) else ()
     for item in _top_list(data, "regions", file, problems) if not errs else []:
         if not isinstance(item, LineDict):
             continue
@@ -164,7 +184,7 @@ def load_regions(intents_dir: Path, problems: list[Problem]) -> dict[str, Region
             covered_by=reader.texts(item, "covered_by", name),
             places=tuple(places),
         )
-    return regions
+    return regions, elsewhere
 
 
 def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, SourceDoc]:
@@ -194,22 +214,42 @@ def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Sour
             reader.problem(item, key, "file", f"找不到来源文件 {display_path(text_path)}")
             continue
         year = item.get("year")
+        as_of = item.get("as_of")
+        if as_of is None:
+            reader.problem(item, key, "as_of", "缺少这个字段：写这份文件里的数字是哪一天（或哪一年）的情况，"
+                                               "例如 2023-08-09 或 2023")
+        elif _as_of_text(as_of) is None or fold(_as_of_text(as_of) or "") not in fold(text):
+            reader.problem(item, key, "as_of", f"“{as_of}”不是年份或 YYYY-MM-DD，或者这个日期在 {fname} 里找不到"
+                                               "（as_of 也要有出处）")
         sources[key] = SourceDoc(
             key=key, file=fname, title=title, doc_no=reader.text(item, "doc_no", key),
             issuer=reader.text(item, "issuer", key), region=region,
             date=reader.day(item, "date", key, ""), year=year if isinstance(year, int) else None,
             status=status, note=reader.text(item, "note", key),
-            caveat=reader.text(item, "caveat", key), text=text,
+            caveat=reader.text(item, "caveat", key), text=text, as_of=_as_of_text(as_of),
+            as_of_basis=reader.text(item, "as_of_basis", key), line=item.line,
+            numbering=_numbering(reader, item, key),
         )
     return sources
 
 
-def load_general(knowledge_dir: Path, problems: list[Problem]) -> list[tuple[str, str, str | None]]:
-    path = knowledge_dir / "offices.yaml"
-    data, errs = read_yaml(path)
-    if errs or not isinstance(data, LineDict):
-        return []  # reported by load_tables
-    reader, out = _Reader(display_path(path), problems), []
+def _numbering(reader: _Reader, item: LineDict, key: str) -> str:
+    value = reader.text(item, "numbering", key) or "top"
+    if value not in NUMBERINGS:
+        reader.problem(item, key, "numbering", f"应该是 {'、'.join(NUMBERINGS)} 之一。{did_you_mean(value, NUMBERINGS)}")
+    return value
+
+
+def _as_of_text(value: Any) -> str | None:
+    """2023 → "2023年"; 2023-08-09 → "2023年8月9日" (as the bot says it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value}年"
+    day = parse_day(value)
+    return f"{day.year}年{day.month}月{day.day}日" if day else None
+
+
+def _load_general(data: LineDict, reader: _Reader) -> list[tuple[str, str, str | None]]:
+    out = []
     for item in data.get("general") or []:
         node = reader.mapping(item, data, None, "general")
         if node is None:
@@ -222,13 +262,16 @@ def load_general(knowledge_dir: Path, problems: list[Problem]) -> list[tuple[str
     return out
 
 
-def load_tables(knowledge_dir: Path, problems: list[Problem]) -> dict[str, OfficeTable]:
+def load_offices(knowledge_dir: Path, problems: list[Problem],
+                 ) -> tuple[dict[str, OfficeTable], list[tuple[str, str, str | None]]]:
+    """The office tables and the general contacts — one read of offices.yaml."""
     path = knowledge_dir / "offices.yaml"
     data, errs = read_yaml(path)
     problems.extend(errs)
     file, reader = display_path(path), _Reader(display_path(path), problems)
     if isinstance(data, LineDict):
         reader.check_keys(data, {"tables": True, "general": False}, None)
+    general = _load_general(data, reader) if isinstance(data, LineDict) and not errs else []
     tables: dict[str, OfficeTable] = {}
     for item in _top_list(data, "tables", file, problems) if not errs else []:
         if not isinstance(item, LineDict):
@@ -251,19 +294,21 @@ def load_tables(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Offic
                 reader.problem(item, tid, "entries", f"这一行应该是一组字段：{entry!r}")
                 continue
             reader.check_keys(entry, ENTRY_FIELDS, tid, "entries.")
+            reader.lines = {}
             phones = reader.texts(entry, "phones", tid, "entries.")
             entries.append(OfficeEntry(
                 place=reader.text(entry, "place", tid, prefix="entries."),
                 office=reader.text(entry, "office", tid, prefix="entries."),
                 address=reader.text(entry, "address", tid, prefix="entries."),
-                phones=phones,
+                phones=phones, lines={"": entry.line, **reader.lines},
             ))
+        reader.lines = {}
         tables[tid] = OfficeTable(
             id=tid, source=str(reader.text(item, "source", tid, required=True) or ""),
             section=reader.text(item, "section", tid), title=reader.text(item, "title", tid),
-            entries=tuple(entries), line=item.line,
+            entries=tuple(entries), line=item.line, file=file,
         )
-    return tables
+    return tables, general
 
 
 def _conditions(reader: _Reader, node: LineDict, pid: str) -> tuple[Condition, ...]:
@@ -315,32 +360,53 @@ def _conditions(reader: _Reader, node: LineDict, pid: str) -> tuple[Condition, .
     return tuple(out)
 
 
-def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
-    pid = reader.text(node, "id", None, required=True)
-    reader.check_keys(node, POLICY_FIELDS, pid)
-    if not pid:
-        return None
-    if not ID_PATTERN.match(pid):
-        reader.problem(node, pid, "id", "编号只能用小写英文字母、数字、下划线，形如 urumqi.unemployment_benefit")
-    validity = Validity(None, None, None)
+def _clauses(reader: _Reader, node: LineDict, pid: str) -> tuple[Clause, ...]:
+    out = []
+    for i, item in enumerate(node.get("clauses") or [], 1):
+        cnode = reader.mapping(item, node, pid, "clauses")
+        if cnode is None:
+            continue
+        prefix = f"clauses[{i}]."
+        reader.check_keys(cnode, CLAUSE_FIELDS, pid, prefix)
+        name = reader.text(cnode, "name", pid, True, prefix)
+        text = reader.text(cnode, "text", pid, True, prefix)
+        until = reader.day(cnode, "until", pid, prefix)
+        if name and text and until:
+            out.append(Clause(name, text, until, cnode.line))
+    return tuple(out)
+
+
+def _validity(reader: _Reader, node: LineDict, pid: str) -> Validity:
     raw_validity = node.get("validity")
-    if raw_validity is not None:
-        vnode = reader.mapping(raw_validity, node, pid, "validity")
-        if vnode is not None:
-            reader.check_keys(vnode, VALIDITY_FIELDS, pid, "validity.")
-            validity = Validity(reader.day(vnode, "from", pid, "validity."),
-                                reader.day(vnode, "until", pid, "validity."),
-                                reader.text(vnode, "text", pid, prefix="validity."))
-    online: tuple[str, ...] = ()
-    onsite: tuple[str, ...] = ()
+    if raw_validity is None:
+        return Validity(None, None, None)
+    vnode = reader.mapping(raw_validity, node, pid, "validity")
+    if vnode is None:
+        return Validity(None, None, None)
+    reader.check_keys(vnode, VALIDITY_FIELDS, pid, "validity.")
+    year = vnode.get("year")
+    if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
+        reader.problem(vnode, pid, "validity.year", f"应该是一个年份数字，例如 2023，现在是 {_kind(year)}")
+        year = None
+    reader.seen(vnode, "year", "validity.")
+    return Validity(reader.day(vnode, "from", pid, "validity."), reader.day(vnode, "until", pid, "validity."),
+                    reader.text(vnode, "text", pid, prefix="validity."), year)
+
+
+def _channels(reader: _Reader, node: LineDict, pid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raw_channels = node.get("channels")
-    if raw_channels is not None:
-        cnode = reader.mapping(raw_channels, node, pid, "channels")
-        if cnode is not None:
-            reader.check_keys(cnode, {"online": False, "onsite": False}, pid, "channels.")
-            online = reader.texts(cnode, "online", pid, "channels.")
-            onsite = reader.texts(cnode, "onsite", pid, "channels.")
+    if raw_channels is None:
+        return (), ()
+    cnode = reader.mapping(raw_channels, node, pid, "channels")
+    if cnode is None:
+        return (), ()
+    reader.check_keys(cnode, {"online": False, "onsite": False}, pid, "channels.")
+    return reader.texts(cnode, "online", pid, "channels."), reader.texts(cnode, "onsite", pid, "channels.")
+
+
+def _corrections(reader: _Reader, node: LineDict, pid: str) -> tuple[Correction, ...]:
     corrections = []
+    reader.seen(node, "corrections", "")
     for item in node.get("corrections") or []:
         cnode = reader.mapping(item, node, pid, "corrections")
         if cnode is None:
@@ -350,6 +416,20 @@ def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
         right = reader.text(cnode, "right", pid, True, "corrections.")
         if wrong and right:
             corrections.append(Correction(wrong, right, reader.text(cnode, "why", pid, prefix="corrections.") or ""))
+    return tuple(corrections)
+
+
+def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
+    reader.lines = {}
+    pid = reader.text(node, "id", None, required=True)
+    reader.check_keys(node, POLICY_FIELDS, pid)
+    if not pid:
+        return None
+    if not ID_PATTERN.match(pid):
+        reader.problem(node, pid, "id", "编号只能用小写英文字母、数字、下划线，形如 urumqi.unemployment_benefit")
+    validity = _validity(reader, node, pid)
+    online, onsite = _channels(reader, node, pid)
+    corrections = _corrections(reader, node, pid)
     section = reader.text(node, "section", pid, required=True)
     button = reader.text(node, "button", pid)
     if button and len(button) > MAX_OPTION_CHARS:
@@ -379,13 +459,38 @@ def _policy(reader: _Reader, node: LineDict, source_key: str) -> Policy | None:
         contacts=reader.texts(node, "contacts", pid),
         contact_text=reader.text(node, "contact_text", pid),
         notes=reader.texts(node, "notes", pid),
-        corrections=tuple(corrections),
+        corrections=corrections,
         file=reader.file,
         line=node.line,
+        duration=reader.text(node, "duration", pid),
+        clauses=_clauses(reader, node, pid),
+        still_applies=reader.text(node, "still_applies", pid),
+        lines=dict(reader.lines),
     )
 
 
-def load_policies(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Policy]:
+def _excluded(reader: _Reader, data: LineDict, source_key: str) -> list[Excluded]:
+    out = []
+    raw = data.get("excluded") or []
+    if not isinstance(raw, list):
+        reader.problem(data, None, "excluded", "应该是列表，每项写 section: 和 why:")
+        return out
+    for item in raw:
+        node = reader.mapping(item, data, None, "excluded")
+        if node is None:
+            continue
+        reader.check_keys(node, EXCLUDED_FIELDS, None, "excluded.")
+        section = reader.text(node, "section", None, True, "excluded.")
+        why = reader.text(node, "why", section, True, "excluded.")
+        if section and why:
+            out.append(Excluded(source_key, section, why, reader.file, node.line,
+                                reader.text(node, "what", section, prefix="excluded.") or ""))
+    return out
+
+
+def load_policies(knowledge_dir: Path, problems: list[Problem],
+                  excluded: list[Excluded] | None = None) -> dict[str, Policy]:
+    """Every policy file; the sections each file leaves out on purpose are added to `excluded`."""
     policies: dict[str, Policy] = {}
     files = sorted((knowledge_dir / "policies").glob("*.yaml"))
     if not files:
@@ -400,8 +505,10 @@ def load_policies(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Pol
         if not isinstance(data, LineDict):
             problems.append(Problem(file, None, None, None, "文件顶层应该有 source: 和 policies:"))
             continue
-        reader.check_keys(data, {"source": True, "policies": True}, None)
+        reader.check_keys(data, {"source": True, "policies": True, "excluded": False}, None)
         source_key = str(data.get("source") or "")
+        if excluded is not None:
+            excluded += _excluded(reader, data, source_key)
         for item in _top_list(data, "policies", file, problems):
             if not isinstance(item, LineDict):
                 problems.append(Problem(file, None, None, "policies", f"每条政策应该是一组字段：{item!r}"))
@@ -417,72 +524,95 @@ def load_policies(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Pol
     return policies
 
 
+def _check_policy_refs(kb: KnowledgeBase, p: Policy, problems: list[Problem]) -> None:
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(p.file, p.line_of(field), p.id, field, message))
+
+    if p.source not in kb.sources:
+        bad("source", f"来源“{p.source}”不在 sources/index.yaml 里。{did_you_mean(p.source, kb.sources)}")
+    if p.topic not in kb.topics:
+        bad("topic", f"话题“{p.topic}”不在 intents/topics.yaml 里。{did_you_mean(p.topic, kb.topics)}")
+    if p.region not in kb.regions:
+        bad("region", f"地区“{p.region}”应该是：{'、'.join(kb.regions)} 之一。{did_you_mean(p.region, kb.regions)}")
+    for tid in p.contacts:
+        if tid not in kb.tables:
+            bad("contacts", f"办事处表“{tid}”在 offices.yaml 里找不到。{did_you_mean(tid, kb.tables)}")
+    source = kb.sources.get(p.source)
+    ended = source is not None and source.status is SourceStatus.ENDED
+    # an ended document may print no contact for a measure; the bot then says the source lists none
+    if not (p.contacts or p.contact_text or p.channels_online or p.channels_onsite or ended):
+        bad("contacts", "至少要有一个联系方式：contacts、contact_text 或 channels")
+
+
 def check_references(kb: KnowledgeBase, problems: list[Problem]) -> None:
     """Every name a record uses must exist: topic, region, source, office table, place."""
-    for p in kb.policies.values():
-        def bad(field: str, message: str, p: Policy = p) -> None:
-            problems.append(Problem(p.file, p.line, p.id, field, message))
-
-        if p.source not in kb.sources:
-            bad("source", f"来源“{p.source}”不在 knowledge/sources/index.yaml 里")
-        if p.topic not in kb.topics:
-            bad("topic", f"话题“{p.topic}”不在 intents/topics.yaml 里")
-        if p.region not in kb.regions:
-            bad("region", f"地区“{p.region}”应该是：{'、'.join(kb.regions)} 之一")
-        for tid in p.contacts:
-            if tid not in kb.tables:
-                bad("contacts", f"办事处表“{tid}”在 knowledge/offices.yaml 里找不到")
-        if not (p.contacts or p.contact_text or p.channels_online or p.channels_onsite):
-            bad("contacts", "至少要有一个联系方式：contacts、contact_text 或 channels")
     seen_buttons: dict[tuple[str, str, str], str] = {}
     for p in kb.policies.values():
+        _check_policy_refs(kb, p, problems)
         key = (p.topic, p.region, p.button)
         if key in seen_buttons:
-            problems.append(Problem(p.file, p.line, p.id, "button",
+            problems.append(Problem(p.file, p.line_of("button"), p.id, "button",
                                     f"按钮名“{p.button}”和同地区同话题的 {seen_buttons[key]} 重复，用户分不清，请改一个"))
         seen_buttons[key] = p.id
+    offices = next((t.file for t in kb.tables.values()), "offices.yaml")
     for region, tid, place in kb.general:
         if tid not in kb.tables:
-            problems.append(Problem(OFFICES_FILE, None, tid, "general.table", "总咨询电话引用的表不存在"))
+            problems.append(Problem(offices, None, tid, "general.table",
+                                    f"总咨询电话引用的表不存在。{did_you_mean(tid, kb.tables)}"))
         elif not any(e.place == place for e in kb.tables[tid].entries):
-            problems.append(Problem(OFFICES_FILE, None, tid, "general.place", f"表里没有地点“{place}”这一行"))
+            problems.append(Problem(offices, None, tid, "general.place", f"表里没有地点“{place}”这一行"))
         if region not in kb.regions:
-            problems.append(Problem(OFFICES_FILE, None, tid, "general.region", f"地区“{region}”不在地名表里"))
+            problems.append(Problem(offices, None, tid, "general.region",
+                                    f"地区“{region}”不在地名表里。{did_you_mean(region, kb.regions)}"))
+    places = [pl.name for r in kb.regions.values() for pl in r.places]
     for table in kb.tables.values():
         if table.source not in kb.sources:
-            problems.append(Problem(OFFICES_FILE, table.line, table.id, "source",
-                                    f"来源“{table.source}”不在 index.yaml 里"))
+            problems.append(Problem(table.file, table.line, table.id, "source",
+                                    f"来源“{table.source}”不在 index.yaml 里。{did_you_mean(table.source, kb.sources)}"))
         for entry in table.entries:
             if entry.place and kb.place(entry.place) is None:
-                problems.append(Problem(OFFICES_FILE, table.line, table.id, "entries.place",
-                                        f"地名“{entry.place}”不在 intents/gazetteer.yaml 里（请用全称）"))
+                problems.append(Problem(table.file, entry.lines.get("entries.place", table.line), table.id,
+                                        "entries.place", f"地名“{entry.place}”不在 intents/gazetteer.yaml 里"
+                                        f"（请用全称）。{did_you_mean(entry.place, places)}"))
 
 
 def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None = None,
                    ) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load everything; return the base together with every problem found (empty when clean)."""
+    """Load everything, each file read once; return the base with every problem found (empty when clean)."""
     knowledge_dir = Path(knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
     intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
     problems: list[Problem] = []
+    excluded: list[Excluded] = []
+    tables, general = load_offices(knowledge_dir, problems)
+    regions, elsewhere = load_regions(intents_dir, problems)
     kb = KnowledgeBase(
         sources=load_sources(knowledge_dir, problems),
-        policies=load_policies(knowledge_dir, problems),
-        tables=load_tables(knowledge_dir, problems),
-        regions=load_regions(intents_dir, problems),
+        policies=load_policies(knowledge_dir, problems, excluded),
+        tables=tables,
+        regions=regions,
         topics=load_topics(intents_dir, problems),
-        general=load_general(knowledge_dir, problems),
+        general=general,
+        elsewhere=elsewhere,
+        excluded=excluded,
     )
     check_references(kb, problems)
     from .faq import load_faq  # faq → grounding → loader: imported here to keep the cycle open
 
+    if any(p.message.startswith("YAML 格式错误") for p in problems):
+        return kb, problems  # a policy file that did not parse would make every FAQ entry of it "unknown"
     kb.faq, faq_problems = load_faq(kb, knowledge_dir)
     problems += faq_problems
     return kb, problems
 
 
 def load_knowledge_strict(knowledge_dir: Path | None = None, intents_dir: Path | None = None) -> KnowledgeBase:
-    """The bot refuses to start on broken data: a wrong answer is worse than no answer."""
+    """The bot refuses to start on broken data or on any figure no source prints: a wrong answer is worse
+    than no answer. Every entry point (chat, test, telegram, eval) starts through here."""
+    from .faq import check_faq_grounding
+
     kb, problems = load_knowledge(knowledge_dir, intents_dir)
+    if not problems:
+        problems = check_grounding(kb) + check_faq_grounding(kb.faq, kb)
     if problems:
         raise DataError(problems)
     return kb

@@ -1,9 +1,14 @@
 """Typed records of the knowledge base; everything the dialog says is read from these."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import Mapping
+
+# Words that mark a figure as true when the document was written, not necessarily today.
+AS_OF_WORDS = re.compile(r"目前|现行")
 
 
 class SourceStatus(str, Enum):
@@ -26,6 +31,10 @@ class SourceDoc:
     note: str | None
     caveat: str | None = None
     text: str = field(repr=False, default="")
+    as_of: str | None = None        # when its figures were current, as the bot says it: "2023年8月9日"
+    as_of_basis: str | None = None  # why that date (for maintainers; shown by `validate`)
+    line: int = 0
+    numbering: str = "top"          # how its sections are numbered (see coverage.py)
 
 
 @dataclass(frozen=True)
@@ -51,9 +60,22 @@ class Condition:
 
 @dataclass(frozen=True)
 class Validity:
+    """How long the measure itself applies — never how long a benefit lasts (that is `Policy.duration`)."""
+
     start: date | None
     until: date | None
     text: str | None
+    year: int | None = None   # a measure written for one year only ("2023年度…"): over when that year is
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One sentence of a record with an end date of its own (e.g. 展期还款 until 2023-12-31)."""
+
+    name: str          # short, for the note: 展期还款
+    text: str          # the words as they appear in the record's standard or notes
+    until: date
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,18 @@ class Policy:
     corrections: tuple[Correction, ...]
     file: str = ""
     line: int = 0
+    duration: str | None = None          # how long the benefit lasts (补贴期限最长3年): not validity
+    clauses: tuple[Clause, ...] = ()
+    still_applies: str | None = None     # what outlives an ended document (a duty set by law)
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def line_of(self, field_name: str) -> int:
+        """The line of a field ("standard", "conditions[2].ask", "materials[3]"), else the record's."""
+        while field_name:
+            if field_name in self.lines:
+                return self.lines[field_name]
+            field_name = field_name.rpartition("[")[0] if field_name.endswith("]") else ""
+        return self.line
 
 
 @dataclass(frozen=True)
@@ -97,6 +131,7 @@ class OfficeEntry:
     office: str | None
     address: str | None
     phones: tuple[str, ...]
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -107,6 +142,7 @@ class OfficeTable:
     title: str | None
     entries: tuple[OfficeEntry, ...]
     line: int = 0
+    file: str = ""
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -138,6 +174,18 @@ class Topic:
     id: str
     name: str
     about: str
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A numbered section of a source that has no record, and why (shown in the coverage table)."""
+
+    source: str
+    section: str
+    why: str
+    file: str = ""
+    line: int = 0
+    what: str = ""      # the item left out when the rest of the section has records (厂房免费使用3年)
 
 
 @dataclass(frozen=True)
@@ -212,6 +260,8 @@ class KnowledgeBase:
     topics: dict[str, Topic]
     general: list[tuple[str, str, str | None]] = field(default_factory=list)  # (region, table id, place)
     faq: FaqBase = field(default_factory=lambda: FaqBase(()))  # detail questions under the policies
+    elsewhere: tuple[str, ...] = ()        # places outside our regions (from gazetteer.yaml, read once)
+    excluded: list[Excluded] = field(default_factory=list)
 
     def general_contacts(self) -> list[tuple[str, OfficeEntry, OfficeTable]]:
         """The offices to offer when someone asks for a person, one per region that has one."""
@@ -228,8 +278,31 @@ class KnowledgeBase:
     def standing(self, policy: Policy, today: date) -> Standing:
         source = self.sources[policy.source]
         until = policy.validity.until
-        ended = source.status is SourceStatus.ENDED or (until is not None and until < today)
+        year = policy.validity.year
+        ended = (source.status is SourceStatus.ENDED or (until is not None and until < today)
+                 or (year is not None and today.year > year))
         return Standing(ended=ended, draft=source.status is SourceStatus.DRAFT, until=until)
+
+    def quoted_notes(self, policy: Policy, today: date, shown: str) -> list[str]:
+        """What an answer that quotes `shown` must add so it stays true on the day it is read.
+
+        A "目前/现行" figure says when it was current; a clause with its own end date says whether it
+        has ended — only for what the answer actually quotes.
+        """
+        notes = []
+        doc = self.sources.get(policy.source)
+        own = (policy.standard, policy.summary, policy.audience, policy.process, *policy.notes)
+        found = AS_OF_WORDS.search(shown)
+        if found and doc is not None and doc.as_of and any(v and found.group() in v for v in own):
+            notes.append(f"注：“{found.group()}”指《{doc.title}》编写时（{doc.as_of}）的情况，"
+                         "现在可能已经调整，请以办理机构的答复为准。")
+        for clause in policy.clauses:
+            if clause.text in shown:
+                state = "已经结束" if clause.until < today else "仍在执行期内"
+                notes.append(f"注：其中“{clause.name}”一项执行期限截至"
+                             f"{clause.until.year}年{clause.until.month}月{clause.until.day}日，"
+                             f"{state}（按 {today.isoformat()} 计）。")
+        return notes
 
     def policies_for_topic(self, topic: str) -> list[Policy]:
         return [p for p in self.policies.values() if p.topic == topic]

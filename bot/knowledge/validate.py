@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .coverage import Row, coverage, coverage_lines, coverage_problems
 from .faq import check_faq_grounding, uncovered_facts
 from .grounding import check_grounding
 from .loader import load_knowledge
@@ -18,6 +19,7 @@ class ValidationReport:
     kb: KnowledgeBase
     problems: list[Problem]
     today: date
+    rows: list[Row]
 
     @property
     def ok(self) -> bool:
@@ -30,7 +32,8 @@ class ValidationReport:
                      f"办事处/电话 {sum(len(t.entries) for t in kb.tables.values())} 行，话题 {len(kb.topics)} 个")
         per_source = Counter(p.source for p in kb.policies.values())
         for key, doc in kb.sources.items():
-            lines.append(f"  来源 {key} {doc.title}：{per_source.get(key, 0)} 条")
+            lines.append(f"  来源 {key} {doc.title}：{per_source.get(key, 0)} 条（{doc.status.value}，"
+                         f"数字截至 {doc.as_of or '？'}）")
         per_region = Counter(p.region for p in kb.policies.values())
         lines.append("  按地区：" + "，".join(f"{r} {n}" for r, n in per_region.most_common()))
         labels = Counter(kb.standing(p, today).label for p in kb.policies.values())
@@ -41,7 +44,7 @@ class ValidationReport:
             standing = kb.standing(p, today)
             until = p.validity.until.isoformat() if p.validity.until else ("—" if standing.ended else "长期")
             lines.append(f"  [{standing.label}] {p.id:<45} {p.source} {p.section:<8} 至 {until:<10} {p.title}")
-        return lines
+        return lines + [""] + coverage_lines(self.rows)
 
 
     def faq_lines(self) -> list[str]:
@@ -59,5 +62,6 @@ class ValidationReport:
 def validate(knowledge_dir: Path | None = None, intents_dir: Path | None = None,
              today: date | None = None) -> ValidationReport:
     kb, problems = load_knowledge(knowledge_dir, intents_dir)
-    problems = problems + check_grounding(kb) + check_faq_grounding(kb.faq, kb)
-    return ValidationReport(kb, problems, today or date.today())
+    rows = coverage(kb)
+    problems = problems + check_grounding(kb) + check_faq_grounding(kb.faq, kb) + coverage_problems(kb, rows)
+    return ValidationReport(kb, problems, today or date.today(), rows)

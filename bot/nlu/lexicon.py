@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..knowledge.loader import DEFAULT_INTENTS_DIR
+from ..knowledge.paths import DEFAULT_INTENTS_DIR
 from ..knowledge.yamlio import DataError, LineDict, Problem, display_path, read_yaml
 
 # Conversational intents the dialog handles itself; every other intent is a topic from topics.yaml.
@@ -45,7 +45,9 @@ def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -
 
 
 def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (),
-                 regions: dict | None = None) -> Lexicon:
+                 regions: dict | None = None, elsewhere: tuple[str, ...] | None = None) -> Lexicon:
+    """The matcher's data. `regions` and `elsewhere` come from the knowledge base, which has already read
+    gazetteer.yaml; without `elsewhere` (a caller with no knowledge base) the gazetteer is read here."""
     intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
     problems: list[Problem] = []
     loaded = {}
@@ -77,8 +79,9 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         for place in region.places:
             for alias in (place.name, *place.aliases):
                 aliases[alias] = (region.name, place.name)
-    gazetteer, errs = read_yaml(intents_dir / "gazetteer.yaml")
-    elsewhere = tuple(str(p) for p in (gazetteer or {}).get("elsewhere") or []) if not errs else ()
+    if elsewhere is None:
+        gazetteer, errs = read_yaml(intents_dir / "gazetteer.yaml")
+        elsewhere = tuple(str(p) for p in (gazetteer or {}).get("elsewhere") or []) if not errs else ()
     userdict = intents_dir / "userdict.txt"
     return Lexicon(
         examples={k: v for k, v in examples.items() if v},

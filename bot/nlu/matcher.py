@@ -8,13 +8,11 @@ Two views of similarity are combined:
 """
 from __future__ import annotations
 
-import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -22,8 +20,8 @@ from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalizer
 from .phrases import GAP, phrase_pattern
+from .segmenter import make_tokenizer
 
-jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS = frozenset(
     "的 了 吗 嘛 呢 啊 呀 吧 哦 哈 嗯 么 我 我们 俺 你 您 他 她 请问 问 问下 问一下 一下 想 想问 咨询 下 这个 那个 "
@@ -119,10 +117,7 @@ class Matcher:
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
-        self.tokenizer = jieba.Tokenizer()
-        if lexicon.userdict:
-            self.tokenizer.load_userdict(str(lexicon.userdict))
-        self.tokenizer.initialize()
+        self.tokenizer = make_tokenizer(lexicon.userdict)
         self._build(lexicon.examples)
 
     # ---- preparation -------------------------------------------------------------------------

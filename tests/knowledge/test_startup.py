@@ -1,0 +1,77 @@
+"""Start-up (issue 14, the loading part): identical data from the C YAML loader, each data file read once,
+jieba's dictionary from the project's own cache, and no pkg_resources on the import path."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from bot import PolicyBot
+from bot.knowledge import yamlio
+from bot.nlu import segmenter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _PureLoader(yaml.SafeLoader):
+    """The pure-Python parser with the project's constructors: the reference the C loader must match."""
+
+
+for tag, constructor in yamlio._LineLoader.yaml_constructors.items():
+    _PureLoader.add_constructor(tag, constructor)
+
+
+def _with_lines(value):
+    """A value together with every line number the project's constructors recorded."""
+    if isinstance(value, dict):
+        return ("map", value.line, sorted(value.key_lines.items()),
+                sorted((str(k), _with_lines(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("seq", value.line, list(value.item_lines), [_with_lines(v) for v in value])
+    return value
+
+
+def test_c_loader_gives_the_same_data_and_line_numbers_as_the_pure_python_one():
+    assert yamlio._LineLoader.__mro__[1] is yaml.CSafeLoader
+    files = sorted((ROOT / "knowledge").rglob("*.yaml")) + sorted((ROOT / "intents").glob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert _with_lines(yaml.load(text, Loader=yamlio._LineLoader)) == \
+            _with_lines(yaml.load(text, Loader=_PureLoader)), path
+
+
+def test_each_data_file_is_read_once_at_load(monkeypatch):
+    reads: Counter[str] = Counter()
+    original = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        reads[f"{self.parent.name}/{self.name}"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    PolicyBot.load()
+    yaml_reads = {name: n for name, n in reads.items() if name.endswith(".yaml")}
+    assert yaml_reads["knowledge/offices.yaml"] == 1 and yaml_reads["intents/gazetteer.yaml"] == 1
+    assert all(n == 1 for n in yaml_reads.values()), yaml_reads
+
+
+def test_dictionary_cache_is_built_once_and_gives_jiebas_own_dictionary(tmp_path):
+    reference = segmenter.jieba.Tokenizer()
+    reference.initialize()
+    built = segmenter.load_prefix_dict([tmp_path])
+    [cache] = list(tmp_path.glob("jieba-*.marshal"))
+    again = segmenter.load_prefix_dict([tmp_path])
+    assert built == again == (reference.FREQ, reference.total)
+    assert cache.stat().st_size > 1_000_000
+    tokenizer = segmenter.make_tokenizer(ROOT / "intents" / "userdict.txt", [tmp_path])
+    assert "失业金" in tokenizer.lcut("我被公司裁员了能领失业金吗")
+
+
+def test_starting_the_engine_does_not_import_pkg_resources():
+    code = "import sys, bot.engine, bot.nlu.matcher; print('pkg_resources' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
