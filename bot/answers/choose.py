@@ -61,8 +61,12 @@ class PolicyChooser:
             return scores[0][1]
         return None
 
-    def pick(self, topic: str, region: str, today: date, text: str) -> Policy | None:
-        ranked = sorted(self.candidates(topic, region), key=lambda p: rank_key(self.kb, p, region, today))
+    def pick(self, topic: str, region: str, today: date, text: str, exact: bool = False) -> Policy | None:
+        """The measure of a topic for a region (`exact`: of that region itself, not of the one above it)."""
+        candidates = self.candidates(topic, region)
+        if exact:
+            candidates = [p for p in candidates if p.region == region]
+        ranked = sorted(candidates, key=lambda p: rank_key(self.kb, p, region, today))
         if not ranked:
             return None
         options = self.by_year(ranked, text)

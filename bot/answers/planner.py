@@ -16,10 +16,12 @@ from ..dialog import render
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .choose import PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
-from .faq_index import FaqIndex, ScoredEntry
+from .faq_index import MIN_SCORE, FaqIndex, ScoredEntry
 from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
+PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
+_TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 # record aspects that a FAQ kind already answers (so the record field is not repeated)
 COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
           FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
@@ -30,6 +32,8 @@ FALLBACK_FIELD = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", 
                   FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer
 SURE_FAQ = 0.6
+LOOSE_FAQ = 0.22   # good enough when the record itself has nothing on what was asked
+MISSING = "原文没有写明"
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics   # a FAQ entry this close answers its kind alone; a looser one stands beside the record field
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
                 FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
@@ -82,9 +86,12 @@ class AnswerPlanner:
         parts = q.parts if len(q.parts) > 1 else (q.text,)
         for part in parts:
             asked = self.cues.asked(part)
-            hit = self.index.best([policy.id], part, asked.details)
-            if hit and hit.entry not in (c.entry for c in chosen):
-                chosen.append(hit)
+            ranked = [h for h in self.index.rank([policy.id], part, asked.details) if h.score >= MIN_SCORE]
+            # "个人和企业分别最多贷多少": one part, two entries
+            take = 2 if _TWO_THINGS.search(part) else 1
+            for hit in ranked[:take]:
+                if hit.score >= ranked[0].score - PAIR_GAP and hit.entry not in (c.entry for c in chosen):
+                    chosen.append(hit)
         if len(q.parts) > 1 and not chosen:
             hit = self.index.best([policy.id], q.text, q.asked.details)
             chosen += [hit] if hit else []
@@ -148,6 +155,8 @@ class AnswerPlanner:
             if hit.entry.aspect in COVERS and hit.score >= SURE_FAQ:
                 out.shown.add(COVERS[hit.entry.aspect])
         self._record_aspects(policy, q, today, out, prefilled or {})
+        if not out.entries and all(MISSING in line for line in out.lines[len(out.lines) - len(out.shown):]) and out.shown:
+            self._closest_entry(policy, q, today, out)
         self._unanswered_details(q, out)
         if len(out.lines) <= 2 + bool(notice) - 1 and not out.entries:
             out.lines += render.overview(policy, self.kb, today)
@@ -155,6 +164,14 @@ class AnswerPlanner:
         self._office(policy, place, q, out)
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
+
+    def _closest_entry(self, policy: Policy, q: Question, today: date, out: PolicyAnswer) -> None:
+        """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
+        hit = self.index.best([policy.id], q.text, q.asked.details, min_score=LOOSE_FAQ)
+        if hit:
+            out.lines = [line for line in out.lines if MISSING not in line]
+            out.lines.append(self.entry_line(hit.entry, today))
+            out.entries.append(hit.entry)
 
     def entry_line(self, entry: FaqEntry, today: date) -> str:
         line = f"{entry.label}：{entry.answer}"
