@@ -1,24 +1,46 @@
-"""PolicyBot: the one engine API every channel and test talks to."""
+"""PolicyBot: the one engine API every channel and test talks to, and the only owner of session state.
+
+Channels never read or write the session store: they call `handle` (or `take_turn` when they may need to
+take the turn back) and, if the reply could not be delivered, `undo`.
+"""
 from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from .dialog.machine import Dialog
-from .dialog.reply import Reply
-from .dialog.session import ERROR, Session
+from .dialog.router import Dialog
+from .dialog.session import Session, State
 from .knowledge import load_knowledge_strict
 from .nlu.lexicon import load_lexicon
-from .nlu.matcher import Matcher
+from .nlu.matcher import Matcher, Understanding
 from .privacy import mask
+from .reply import Reply
 from .stores import MemoryStore, SessionStore, StoreError
 
 log = logging.getLogger("policybot")
 
 STORE_DOWN_TEXT = "抱歉，系统暂时出了点问题（对话记录暂时无法读写），请稍后再发一次。您的问题没有丢失，稍后重发即可。"
+
+
+@dataclass(frozen=True)
+class TurnToken:
+    """What `PolicyBot.undo` needs to take one turn back. Opaque to channels: keep it, pass it back."""
+
+    session_id: str
+    before: dict | None   # the stored session before the turn (None: there was none)
+    after: dict           # the stored session the turn left
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    reply: Reply
+    token: TurnToken | None              # None when nothing was stored (the store was down)
+    understanding: Understanding | None  # the matcher's reading, when the message needed one
+    session: Session | None              # the session after the turn (for the staff console's --debug)
 
 
 class PolicyBot:
@@ -60,25 +82,48 @@ class PolicyBot:
         return self._today()
 
     def handle(self, session_id: str, text: str) -> Reply:
+        """The reply to one message of one conversation; the conversation is saved."""
+        return self.take_turn(session_id, text).reply
+
+    def take_turn(self, session_id: str, text: str) -> TurnResult:
+        """`handle`, plus what a channel may need afterwards: a token for `undo` and the understanding."""
         session_id = str(session_id)
         try:
-            session = Session.from_json(self.store.get(session_id))
+            before = self.store.get(session_id)
         except StoreError as exc:
             log.error("session store unavailable (read, session %s): %s", session_id, exc)
-            return Reply(text=STORE_DOWN_TEXT, state=ERROR)
-        reply = self.dialog.respond(session, text, self.today())
+            return TurnResult(Reply(text=STORE_DOWN_TEXT, state=State.ERROR.value), None, None, None)
+        session, reply, understanding = self.dialog.respond(Session.from_json(before), text, self.today())
+        after = session.to_json()
         try:
-            self.store.put(session_id, session.to_json())
+            self.store.put(session_id, after)
         except StoreError as exc:
             log.error("session store unavailable (write, session %s): %s", session_id, exc)
-            return Reply(text=STORE_DOWN_TEXT, state=ERROR)
+            return TurnResult(Reply(text=STORE_DOWN_TEXT, state=State.ERROR.value), None, understanding, None)
         log.info("session=%s text=%r intent=%s state=%s policy=%s confidence=%.2f", session_id,
                  mask(text[:200] if isinstance(text, str) else ""), reply.intent, reply.state, reply.policy,
                  reply.confidence)
-        return reply
+        return TurnResult(reply, TurnToken(session_id, before, after), understanding, session)
 
-    def reset(self, session_id: str) -> None:
+    def undo(self, session_id: str, token: TurnToken | None) -> bool:
+        """Take back the turn `token` came from, e.g. when its reply could not be delivered, so that the
+        person's resent message answers the same question again.
+
+        Only when the conversation is still where that turn left it (a later turn is never overwritten).
+        True when the turn was taken back; False when there was nothing to undo, a later turn had already
+        moved the conversation on, or the store failed (logged).
+        """
+        session_id = str(session_id)
+        if token is None or token.session_id != session_id:
+            return False
         try:
-            self.store.delete(str(session_id))
+            if self.store.get(session_id) != token.after:
+                return False
+            if token.before is None:
+                self.store.delete(session_id)
+            else:
+                self.store.put(session_id, token.before)
         except StoreError as exc:
-            log.error("session store unavailable (delete, session %s): %s", session_id, exc)
+            log.warning("could not take back a turn of session %s: %s", session_id, exc)
+            return False
+        return True

@@ -5,8 +5,8 @@ import json
 import sys
 from typing import Callable, TextIO
 
-from ..dialog.reply import Reply
-from ..engine import PolicyBot
+from ..reply import Reply
+from ..engine import PolicyBot, TurnResult
 
 PROMPT = "您> "
 EXIT_WORDS = ("/quit", "/exit", "退出")
@@ -19,12 +19,14 @@ def format_reply(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def format_debug(bot: PolicyBot, reply: Reply, text: str, session: dict | None) -> str:
-    u = bot.matcher.understand(text)
-    top = "  ".join(f"{c.intent}:{c.score:.2f}" for c in u.candidates[:3])
-    slots = {k: session.get(k) for k in ("region", "place", "topic", "policy", "answers")} if session else {}
+def format_debug(turn: TurnResult) -> str:
+    """The engine's reading of the turn just taken — the same understanding, not a second one."""
+    reply, u, session = turn.reply, turn.understanding, turn.session
+    # no understanding: a button, a command or nothing readable — the matcher was not asked
+    top = "  ".join(f"{c.intent}:{c.score:.2f}" for c in u.candidates[:3]) if u else "按钮/命令，未经匹配器"
+    slots = {k: getattr(session, k) for k in ("region", "place", "topic", "policy", "answers")} if session else {}
     return (f"  ⟨intent={reply.intent} conf={reply.confidence:.2f} state={reply.state} policy={reply.policy} "
-            f"aspect={u.aspect} top=[{top}] slots={json.dumps(slots, ensure_ascii=False)}⟩")
+            f"aspect={u.aspect if u else None} top=[{top}] slots={json.dumps(slots, ensure_ascii=False)}⟩")
 
 
 def _enable_line_editing(history_file: str | None) -> None:
@@ -70,14 +72,11 @@ def run_console(bot: PolicyBot, session_id: str = "console", debug: bool = False
             return 0
         if text.strip() in EXIT_WORDS:
             return 0
-        reply = bot.handle(session_id, text)
+        turn = bot.take_turn(session_id, text)
+        reply = turn.reply
         print(format_reply(reply), file=out)
         if debug:
-            try:
-                session = bot.store.get(session_id)
-            except Exception:  # the debug line must never break the console
-                session = None
-            print(format_debug(bot, reply, text, session), file=out)
+            print(format_debug(turn), file=out)
         if on_turn:
             on_turn(text, reply)
         print(file=out)

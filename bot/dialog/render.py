@@ -1,10 +1,16 @@
-"""Composes the bot's words from knowledge records; nothing here invents a fact."""
+"""Every word the bot says and the layout of its answers, composed from knowledge records.
+
+Nothing here invents a fact, and nothing here decides what to say when: the flows choose, this module words.
+Region names come from the knowledge base (`kb.regions`), never typed out.
+"""
 from __future__ import annotations
 
 from datetime import date
 
 from ..knowledge.grounding import date_forms, fold
-from ..knowledge.model import KnowledgeBase, OfficeEntry, OfficeTable, Policy
+from ..knowledge.model import KnowledgeBase, OfficeEntry, OfficeTable, Policy, Topic
+from ..nlu.normalize import MAX_INPUT_CHARS
+from .tuning import OFFICE_TITLES_NAMED, RELATED_NAMED
 
 ASPECT_LABELS = {
     "amount": "享受标准",
@@ -172,18 +178,218 @@ def entry_line(entry: OfficeEntry) -> str:
 
 def contact_entries(policy: Policy, kb: KnowledgeBase, place: str | None) -> list[OfficeEntry]:
     """The rows of this policy's own tables for a district (plus rows that serve everyone)."""
-    rows = []
-    for tid in policy.contacts:
-        for entry in kb.tables[tid].entries:
-            if entry.place is None or entry.place == place:
-                rows.append(entry)
-    return rows
+    return [entry for tid in policy.contacts for entry in kb.tables[tid].entries
+            if entry.place is None or entry.place == place]
 
 
 def contact_places(policy: Policy, kb: KnowledgeBase) -> list[str]:
+    """The districts this policy's office tables list, in the order printed."""
     places: list[str] = []
     for tid in policy.contacts:
-        for name in kb.tables[tid].places:
-            if name not in places:
-                places.append(name)
+        places += [name for name in kb.tables[tid].places if name not in places]
     return places
+
+# ---- button labels ------------------------------------------------------------------------------
+HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "转人工", "其他问题", "重新开始", "看看能问什么"
+RELATED_LABEL, CHECK_LABEL, RECHECK_LABEL, NONE_LABEL = "同类其他政策", "核对申领条件", "重新核对", "都不是"
+ELSEWHERE_LABEL, CONTACT_LABEL = "其他地区", "办理地点电话"
+# the follow-ups offered under an answer, in this order: (label, aspect)
+FOLLOW_UPS = (("需要哪些材料", "materials"), ("办理流程", "process"), (CONTACT_LABEL, "contact"),
+              ("享受标准", "amount"))
+
+
+# ---- regions --------------------------------------------------------------------------------------
+def _spoken(kb: KnowledgeBase, full: bool) -> str:
+    """"乌鲁木齐市、新疆维吾尔自治区、新疆兵团和兴安盟": the short names, except a short name that only
+    makes sense next to another button ("新疆其他地州"); `full` uses the full names."""
+    names = [r.name if full or "其他" in r.short else r.short for r in kb.regions.values()]
+    return "、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)
+
+
+def not_ours(kb: KnowledgeBase, elsewhere: str, joiner: str = "；") -> str:
+    return (f"抱歉，我只有{_spoken(kb, False)}的政策资料，没有{elsewhere}的{joiner}"
+            f"{elsewhere}的政策请咨询当地人力资源和社会保障部门。")
+
+
+def other_region(kb: KnowledgeBase) -> str:
+    return (f"抱歉，我目前只有{_spoken(kb, True)}的政策资料，"
+            "其他地区的规定请咨询当地人力资源和社会保障部门（人社局）。")
+
+
+def region_lacks_topic(region: str, topic: Topic) -> str:
+    return (f"抱歉，我的资料里没有{region}的「{topic.name}」政策，请咨询当地人力资源和社会保障部门。"
+            "也可以看看下面这些地区的：")
+
+
+def topic_not_here(kb: KnowledgeBase, topic: Topic, here: str, regions: list[str]) -> str:
+    return (f"您咨询的是「{topic.name}」。我的资料里没有{here}的这项政策，"
+            f"只有以下地区的：{'、'.join(kb.regions[r].name for r in regions)}。")
+
+
+PICK_REGION_AMONG = "想看哪个地区的？（各地标准不同，请以当地规定为准）"
+PICK_REGION = "请选择您所在的地区："
+
+
+def ask_region_for(topic: Topic) -> str:
+    return f"您咨询的是「{topic.name}」。各地政策不同，请问您在哪里参保或办理？"
+
+
+def region_noted(region: str) -> str:
+    return f"好的，已记住您在{region}。请直接打字提问，或者点一个话题："
+
+
+def place_noted(place: str) -> str:
+    return f"好的，记下了：{place}。"
+
+
+# ---- greetings, help, commands --------------------------------------------------------------------
+def welcome(kb: KnowledgeBase) -> tuple[str, ...]:
+    return (f"您好！我是政策问答助手，可以帮您查询{_spoken(kb, False)}的"
+            "就业和社保政策：能领什么、是否符合条件、要带什么材料、去哪里办。",
+            "请先选择您所在的地区（也可以直接打字提问）：")
+
+
+GREETING = ("您好！我是政策问答助手，可以帮您查询就业和社保政策。请问您想了解什么？"
+            "可以直接打字提问，比如“失业金怎么领”，也可以点下面的话题：")
+THANKS = "不客气！还有其他问题随时问我。"
+HELP = ("使用方法：直接打字提问（例如“失业金一个月多少钱”“天山区社保分中心电话”），"
+        "或者点按钮回答我的问题；回复按钮前的序号也可以。",
+        "发送“返回”回到上一步，“重新开始”从头再来，“转人工”获取办理机构电话。")
+ABOUT = "我是政策问答助手，只根据政府公开的政策文件回答，不猜测。我能回答这些话题："
+RESTARTED = "好的，已重新开始。请问您想咨询什么？可以直接打字，也可以点下面的话题："
+FIRST_STEP = "已经是第一步了。"
+ASK_ANYTHING = "请直接提问，或者点下面的话题："
+BACK = "好的，回到上一步："
+EMPTY_WHILE_ASKING = "您好像没有输入内容。请点选下面的按钮："
+EMPTY = "您好像没有输入文字。请直接打字提问，例如“失业金怎么领”，或者点下面的话题："
+TRUNCATED = f"（您的消息比较长，我只读了最后 {MAX_INPUT_CHARS} 个字。）"
+WHAT_NEXT = "好的。您还想了解哪一项？请点选下面的按钮，或者直接打字提问。"
+ANYTHING_ELSE = "好的，请问还有什么想了解的？可以直接打字提问。"
+NOT_UNDERSTOOD_TOPIC = "抱歉没能理解您的问题。请换个说法再问一次，比如“失业金怎么领”“见习补贴多少钱”。"
+NOT_UNDERSTOOD = "抱歉，我没有看懂您的回答。请点选下面的按钮，或者回复按钮前的序号："
+STILL_NOT_UNDERSTOOD = "还是没能看懂。您可以直接联系办理机构问清楚："
+KEEP_PICKING = "也可以继续点选："
+ENGLISH_HINT = "(Sorry, I can only help in Chinese with employment and social-insurance policies.)"
+
+
+# ---- out of scope, a person to talk to ------------------------------------------------------------
+def out_of_scope(kb: KnowledgeBase, elsewhere: str | None, featured: list[str]) -> tuple[str, ...]:
+    first = not_ours(kb, elsewhere, "。") if elsewhere else "抱歉，这个问题不在我的资料范围内，我不想乱猜。"
+    return (first, f"我能回答{_spoken(kb, False)}的就业和社保政策，例如：" + "、".join(featured) + "。",
+            "如需人工帮助，可以联系：")
+
+
+CONTACT_STAFF = "您可以直接联系办理机构的工作人员："
+NO_TRANSFER = "我不能转接人工，但您可以直接联系这些咨询电话："
+ASK_LOCALLY = "新疆其他地州和兵团请咨询当地人力资源和社会保障部门。"
+
+
+def about_policy(policy: Policy) -> str:
+    return f"关于「{policy.title}」："
+
+
+def general_contact(region: str, entry: OfficeEntry) -> str:
+    return f"{region}：{entry_line(entry)}"
+
+
+# ---- topics and policies --------------------------------------------------------------------------
+def no_policy_yet(topic: Topic) -> str:
+    return f"抱歉，我的资料里暂时没有「{topic.name}」的具体政策。"
+
+
+def which_policy(region: str, topic: Topic, count: int, with_ended: bool) -> str:
+    return (f"{region}关于「{topic.name}」有 {count} 项政策，您想了解哪一项？"
+            + ("（后面几项已结束，仅供了解）" if with_ended else ""))
+
+
+WHICH_RELATED = "同一话题还有这些政策，您想看哪一项？"
+WHICH_TOPIC = "您想咨询的是："
+SAY_MORE = "您想了解哪方面的政策？可以说得具体一点，例如“失业金怎么领”，或者点下面的话题："
+
+
+def which_of(words: tuple[str, ...] | list[str]) -> str:
+    return f"和“{'、'.join(words)}”有关的政策有这些，您想了解哪一项？"
+
+
+def asked_about(policy: Policy) -> str:
+    return f"您咨询的是「{policy.title}」（{policy.region}）。"
+
+
+def also(kb: KnowledgeBase, others: list[Policy], today: date) -> str:
+    return ("（另有" + "；".join(f"{o.region}的「{o.title}」，{kb.standing(o, today).label}"
+                               for o in others[:RELATED_NAMED]) + ("等" if len(others) > RELATED_NAMED else "") + "。）")
+
+
+ENDED_NO_CHECK = "该政策已经结束，不再核对申领条件。当时的规定如下："
+
+
+def source(policy: Policy, kb: KnowledgeBase) -> str:
+    return f"来源：{cite(policy, kb)}"
+
+
+def aspect_head(policy: Policy, aspect: str) -> str:
+    return f"「{policy.title}」（{policy.region}）的{ASPECT_LABELS.get(aspect, '')}："
+
+
+# ---- eligibility check ----------------------------------------------------------------------------
+CHECK_FIRST = "先帮您核对申领条件："
+
+
+def prefilled(phrase: str, ask: str, option: str) -> str:
+    return f"（您提到“{phrase}”，所以“{ask}”按“{option}”算；不对的话请发送“重新开始”。）"
+
+
+def condition_question(ask: str, position: int, count: int) -> str:
+    return (f"（{position}/{count}）" if count > 1 else "") + ask
+
+
+def not_eligible(policy: Policy, failed: list) -> tuple[str, ...]:
+    lines = [f"根据您的回答，您暂时不符合「{policy.title}」的条件："]
+    for cond in failed:
+        lines.append(f"· {cond.fail}")
+        if cond.remedy:
+            lines.append(f"  怎么办：{cond.remedy}")
+    return tuple(lines)
+
+
+def eligible(unsure: list) -> tuple[str, ...]:
+    if not unsure:
+        return ("您符合申领条件。",)
+    return ("以下几项您还不确定，需要向办理机构确认：", *(f"· {cond.ask}" for cond in unsure),
+            "如果这些都符合，可以按下面的办法申请：")
+
+
+# ---- offices --------------------------------------------------------------------------------------
+def contact_text(policy: Policy) -> str:
+    """What the source says about where to ask when it prints no office table for the policy."""
+    if policy.contact_text:
+        return f"咨询：{policy.contact_text}"
+    if policy.channels_onsite:
+        return f"办理地点：{'；'.join(policy.channels_onsite)}"
+    return "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。"
+
+
+def ask_district(policy: Policy) -> str:
+    unit = "旗县市" if policy.region == "兴安盟" else "区（县）"
+    return f"需要办理地点和电话吗？请选择您所在的{unit}："
+
+
+def offices_of(policy: Policy) -> str:
+    return f"「{policy.title}」的办理机构："
+
+
+def no_district_table(policy: Policy) -> str:
+    return f"「{policy.title}」的原文没有按区县列出办理机构。"
+
+
+def table_cited(policy: Policy, kb: KnowledgeBase) -> str:
+    return f"{cite(policy, kb)} 所附办理机构表"
+
+
+OFFICE_DIFFERS = "这个机构在不同政策的办理表里印的信息不完全一样，请按您要办的事选择："
+
+
+def office_found(entry: OfficeEntry, titles: list[str]) -> str:
+    served = "、".join(f"「{t}」" for t in titles[:OFFICE_TITLES_NAMED]) + \
+        ("等" if len(titles) > OFFICE_TITLES_NAMED else "")
+    return f"· {entry_line(entry)}" + (f"（办理{served}）" if served else "")

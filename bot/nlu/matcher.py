@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
-from .normalize import Normalizer
+from .normalize import Normalized, Normalizer
 from .phrases import GAP, phrase_pattern
 from .segmenter import make_tokenizer
 
@@ -33,6 +34,16 @@ FEATURE_CAP = 300
 LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
 
 
+class Outcome(StrEnum):
+    """What the matcher made of a message."""
+
+    MATCH = "match"                # one intent, clearly
+    CLARIFY = "clarify"            # two topics too close to call
+    VAGUE = "vague"                # only words too general to name a topic ("补贴")
+    OUT_OF_SCOPE = "out_of_scope"  # not something the bot covers
+    EMPTY = "empty"                # nothing left to read
+
+
 @dataclass(frozen=True)
 class Candidate:
     intent: str
@@ -44,7 +55,7 @@ class Understanding:
     original: str
     normalized: str
     tokens: tuple[str, ...]
-    outcome: str                      # "match" | "clarify" | "vague" | "out_of_scope" | "empty"
+    outcome: Outcome
     intent: str | None
     confidence: float
     candidates: tuple[Candidate, ...]
@@ -126,8 +137,26 @@ class Matcher:
         return GAP.join(self.normalize.clean(part).replace(" ", "") for part in phrase.split(GAP))
 
     def prepare(self, text: str, keep_all_if_empty: bool = True) -> Prepared:
-        text = self.places.strip(text)[-FEATURE_CAP:]
-        words = [t for t in self.tokenizer.lcut(text) if t.strip()]
+        return self._prepared(self.segment(text)[0], keep_all_if_empty)
+
+    def segment(self, *texts: str) -> list[list[str]]:
+        """The words of each text (places taken out), from ONE call of the jieba tokenizer.
+
+        jieba cuts every run of letters/digits/Han characters on its own and yields each whitespace
+        character as a token, so cutting the texts joined by a newline gives exactly the words of cutting
+        each text alone — one pass over the tokenizer for all the views of a message the matcher needs.
+        """
+        joined = "\n".join(self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts)
+        out: list[list[str]] = [[]]
+        for token in self.tokenizer.lcut(joined):
+            if token == "\n":
+                out.append([])
+            elif token.strip():
+                out[-1].append(token)
+        return out
+
+    @staticmethod
+    def _prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
         tokens = tuple(t for t in words if t not in STOPWORDS)
         if not tokens and keep_all_if_empty:
             tokens = tuple(words)  # "在吗" / "能问什么" are nothing but stopwords: then every word counts
@@ -203,56 +232,61 @@ class Matcher:
                 compact = compact[:found.start()] + " " + kept + " " + compact[found.end():]
         return aspect, compact
 
-    def _topic_words(self, residue: str) -> tuple[str, ...]:
+    def _topic_words(self, residue: Prepared, has_aspect: bool) -> tuple[str, ...]:
         """What names a topic once the aspect words are gone: '办理地点' alone names none, '失业金' does."""
-        prepared = self.prepare(residue, keep_all_if_empty=False)
-        known = tuple(t for t in prepared.tokens if t in self.idf)
-        if not known:
-            return ()
-        best = next((c for c in self.score(prepared) if c.intent in self.topic_ids), None)
+        known = tuple(t for t in residue.tokens if t in self.idf)
+        if not known or not has_aspect:
+            return known
+        best = next((c for c in self.score(residue) if c.intent in self.topic_ids), None)
         return known if best and best.score >= self.score_cutoff else ()
 
-    def understand(self, raw: str) -> Understanding:
-        norm = self.normalize(raw)
-        mentions = self.places.find(norm.text.replace(" ", ""))
-        region = next((m.region for m in reversed(mentions)), None)
-        place = next((m.place for m in reversed(mentions) if m.place), None)
+    def understand(self, raw: str | Normalized) -> Understanding:
+        """Everything the dialog needs to know about one message; pass the `Normalized` form when the
+        caller already has it, so the message is normalised once."""
+        norm = raw if isinstance(raw, Normalized) else self.normalize(raw)
+        compact = norm.text.replace(" ", "")
+        mentions = self.places.find(compact)
         entities: dict[str, object] = {}
         if mentions:
             entities["places"] = [m.alias for m in mentions]
-        foreign = [m.alias for m in self.elsewhere.find(norm.text.replace(" ", ""))]
+        foreign = [m.alias for m in self.elsewhere.find(compact)]
         if foreign:
             entities["elsewhere"] = foreign
         age = find_age(norm.text)
         if age is not None:
             entities["age"] = age
-        aspect, residue = self.aspect_of(norm.text)
+        aspect, residue_text = self.aspect_of(norm.text)
         text = self.elsewhere.strip(norm.text)
-        query = self.prepare(text)
-        topic_words = self._topic_words(residue) if aspect else tuple(
-            t for t in self.prepare(residue, keep_all_if_empty=False).tokens if t in self.idf)
-        candidates = self.score(query)
         clauses = text.split()
-        if len(text) > LONG_STORY_CHARS and len(clauses) > 2 and candidates and \
-                candidates[0].score < self.score_cutoff:
+        long_story = len(text) > LONG_STORY_CHARS and len(clauses) > 2
+        views = self.segment(text, residue_text, *([" ".join(clauses[-2:])] if long_story else []))
+        query, residue = self._prepared(views[0]), self._prepared(views[1], keep_all_if_empty=False)
+        candidates = self.score(query)
+        if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
-            tail = self.score(self.prepare(" ".join(clauses[-2:])))
             best = {c.intent: c.score for c in candidates}
-            for c in tail:
+            for c in self.score(self._prepared(views[2])):
                 best[c.intent] = max(best.get(c.intent, 0.0), c.score)
             candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+        region = next((m.region for m in reversed(mentions)), None)
+        place = next((m.place for m in reversed(mentions) if m.place), None)
         top = tuple(candidates[:5])
 
-        def result(outcome: str, intent: str | None, confidence: float) -> Understanding:
+        def result(outcome: Outcome, intent: str | None, confidence: float) -> Understanding:
             return Understanding(norm.original, norm.text, query.tokens, outcome, intent, confidence, top,
-                                 aspect, region, place, entities, norm.truncated, topic_words)
+                                 aspect, region, place, entities, norm.truncated,
+                                 self._topic_words(residue, aspect is not None))
 
         if not query.chars:
-            return result("empty" if not mentions else "out_of_scope", None, 0.0)
-        content = list(self.prepare(residue, keep_all_if_empty=False).tokens)
+            return result(Outcome.EMPTY if not mentions else Outcome.OUT_OF_SCOPE, None, 0.0)
+        content = list(residue.tokens)
         if content and all(t in self.vague for t in content) and "".join(content) not in self.examples_text:
             # "补贴" / "社保" alone: too general to pick a topic; the dialog offers a list instead
-            return result("vague", None, 0.0)
+            return result(Outcome.VAGUE, None, 0.0)
+        outcome, intent, score = self._decide(candidates, foreign, mentions)
+        return result(outcome, intent, score)
+
+    def _decide(self, candidates: list[Candidate], foreign: list[str], mentions: list) -> tuple[Outcome, str | None, float]:
         first = candidates[0]
         if first.intent in CONVERSATIONAL_INTENTS and first.score < self.conversational_cutoff:
             # "test", "lol": a weak likeness to "重新开始" or "你好" is not worth acting on
@@ -262,22 +296,22 @@ class Matcher:
         rest = [c for c in candidates if c.intent != OUT_OF_SCOPE_INTENT]
         if not rest or oos - rest[0].score >= self.oos_margin:
             # the "not ours" examples are at least as close as any topic (give or take oos_margin)
-            return result("out_of_scope", None, 0.0)
+            return Outcome.OUT_OF_SCOPE, None, 0.0
         candidates = rest
         first = candidates[0]
         if first.score < self.score_cutoff:
-            return result("out_of_scope", None, first.score)
+            return Outcome.OUT_OF_SCOPE, None, first.score
         if foreign and not mentions and first.intent not in CROSS_REGION_INTENTS:
             # "西安就业见习补贴多少": a real topic, but for a place we have no documents for
-            return result("out_of_scope", None, first.score)
+            return Outcome.OUT_OF_SCOPE, None, first.score
         if first.intent in CONVERSATIONAL_INTENTS:
             topic = next((c for c in candidates if c.intent in self.topic_ids), None)
             # "你好，失业金怎么领" is a question about 失业金, not a greeting
             if topic and topic.score >= self.score_cutoff and first.intent in ("greeting", "thanks", "help"):
                 first = topic
             else:
-                return result("match", first.intent, first.score)
+                return Outcome.MATCH, first.intent, first.score
         rivals = [c for c in candidates if c.intent != first.intent and c.intent in self.topic_ids]
         if rivals and rivals[0].score >= self.score_cutoff and first.score - rivals[0].score < self.clarify_margin:
-            return result("clarify", first.intent, first.score)
-        return result("match", first.intent, first.score)
+            return Outcome.CLARIFY, first.intent, first.score
+        return Outcome.MATCH, first.intent, first.score

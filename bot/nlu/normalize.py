@@ -19,6 +19,12 @@ class Normalized:
     original: str   # what was typed, cut to MAX_INPUT_CHARS
     text: str       # simplified Chinese, half-width, lower case, no emoji/punctuation/control characters
     truncated: bool
+    cleaned: str = ""  # `text` before synonym folding: what commands and 返回/重新开始 are compared with
+
+    @property
+    def compact(self) -> str:
+        """The cleaned words without spaces ("重新 开始" and "重新开始" are the same command)."""
+        return self.cleaned.replace(" ", "")
 
 
 class Normalizer:
@@ -56,4 +62,5 @@ class Normalizer:
         raw = raw if isinstance(raw, str) else ""
         truncated = len(raw) > MAX_INPUT_CHARS
         original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
-        return Normalized(original, self.fold_synonyms(self.clean(original)), truncated)
+        cleaned = self.clean(original)
+        return Normalized(original, self.fold_synonyms(cleaned), truncated, cleaned)

@@ -6,9 +6,11 @@ import time
 
 import pytest
 
-from bot.dialog.session import ERROR
+from bot.dialog.session import State
 from bot.engine import STORE_DOWN_TEXT
 from bot.stores import MemoryStore, SQLiteStore, StoreError, open_store
+
+ERROR = State.ERROR.value  # the public Reply.state string
 
 
 class FakeClock:

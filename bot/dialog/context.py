@@ -1,0 +1,77 @@
+"""What every flow may read: the knowledge base, today's date, and lookups worked out once at load time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from ..knowledge.model import KnowledgeBase, OfficeEntry, Policy
+from ..nlu.phrases import find_affirmed, phrase_pattern
+from . import render
+from .session import Cue, Mark
+
+# words in titles that say nothing about which of several measures is meant
+GENERIC_BIGRAMS = frozenset({"政策", "补贴", "实施", "继续", "关于", "进一步", "加大", "力度", "有关"})
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+class Index:
+    """Lookups over the knowledge base that every turn would otherwise recompute.
+
+    `hear` turns the person's words about a topic into what the dialog keeps of them (`Cue`s and title
+    bigrams), so the session never stores the words themselves.
+    """
+
+    def __init__(self, kb: KnowledgeBase, clean: Callable[[str], str], compact: Callable[[str], str]):
+        self.kb = kb
+        self.clean = clean
+        # which policies cite each office table (for "天山区社保分中心电话")
+        self.table_users = {tid: [p for p in kb.policies.values() if tid in p.contacts] for tid in kb.tables}
+        self.title_bigrams = {pid: frozenset(bigrams(clean(p.title)))
+                              for pid, p in kb.policies.items()}
+        self._all_title_bigrams = frozenset().union(*self.title_bigrams.values())
+        self._cue_patterns = [
+            (p.id, number, option, [phrase_pattern(compact(ph)) for ph in phrases if compact(ph)])
+            for p in kb.policies.values() for number, cond in enumerate(p.conditions, 1)
+            for option, phrases in cond.cues]
+        self.office_names = {(tid, i): clean(e.office).replace(" ", "")
+                             for tid, t in kb.tables.items() for i, e in enumerate(t.entries) if e.office}
+
+    def hear(self, normalized: str, before: Mark | None = None) -> tuple[tuple[Cue, ...], tuple[str, ...]]:
+        """The condition cues and title bigrams in `normalized`, added to those of `before` if given."""
+        text = normalized.replace(" ", "")
+        cues = list(before.cues) if before else []
+        seen = {(c.policy, c.number, c.option) for c in cues}
+        for pid, number, option, patterns in self._cue_patterns:
+            if (pid, number, option) in seen:
+                continue
+            hit = next((found.group() for pattern in patterns if (found := find_affirmed(pattern, text))), None)
+            if hit:
+                cues.append(Cue(pid, number, option, hit))
+        words = set(before.title_words) if before else set()
+        words |= bigrams(text) & self._all_title_bigrams
+        return tuple(cues), tuple(sorted(words))
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One turn's read-only surroundings."""
+
+    kb: KnowledgeBase
+    index: Index
+    today: date
+
+    def contact_entries(self, policy: Policy, place: str | None) -> list[OfficeEntry]:
+        return render.contact_entries(policy, self.kb, place)
+
+    def contact_places(self, policy: Policy) -> list[str]:
+        return render.contact_places(policy, self.kb)
+
+    def policy(self, policy_id: str | None) -> Policy | None:
+        return self.kb.policies.get(policy_id) if policy_id else None
+
+    def ended(self, policy: Policy) -> bool:
+        return self.kb.standing(policy, self.today).ended

@@ -1,0 +1,148 @@
+"""From a topic to one policy: which region, then which of the region's policies (or clarify the topic)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from ...knowledge.model import Policy
+from ...nlu.matcher import Understanding
+from .. import menus, render
+from ..context import GENERIC_BIGRAMS, Ctx, bigrams
+from ..session import Cue, Session, State
+from ..step import Go, GoTo, Step, ask, say
+from ..tuning import POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
+
+
+def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
+    """The person asked about a topic: answer it for their region, or ask which region first."""
+    topic_id = go.topic or ""
+    topic = ctx.kb.topics[topic_id]
+    fresh = {"answers": {}, "prefilled": {}} if topic_id != s.topic else {}
+    s = replace(s, topic=topic_id, policy=None, aspect=go.aspect, check=go.check, pending=(), **fresh)
+    regions = ctx.kb.regions_for_topic(topic_id)
+    if not regions:
+        return say(s, render.no_policy_yet(topic), intent=topic_id, then=GoTo(Go.HUMAN))
+    region = s.region or (regions[0] if len(regions) == 1 else None)
+    policies = _policies_in(ctx, topic_id, region) if region else []
+    if s.region and not policies:
+        here = ctx.kb.regions[s.region].short if s.region in ctx.kb.regions else s.region
+        s = _asking_region(ctx, s, regions, elsewhere=False)
+        return ask(s, render.topic_not_here(ctx.kb, topic, here, regions), question=render.PICK_REGION_AMONG,
+                   intent=topic_id)
+    if not policies:
+        s = _asking_region(ctx, s, regions, elsewhere=True)
+        return ask(s, question=render.ask_region_for(topic), intent=topic_id)
+    return _choose_policy(ctx, s, region or "", policies)
+
+
+def chose_region(ctx: Ctx, s: Session, region: str) -> Step:
+    """The person is in `region`: go on with the topic under discussion, or offer that region's topics."""
+    s = replace(s, region=region, place=s.place if region == s.region else None)
+    if s.topic:
+        return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=s.topic, aspect=s.aspect, check=s.check))
+    s = menus.offer_topics(ctx, replace(s, state=State.IDLE), TOPIC_BUTTONS_NARROWED)
+    return say(s, render.region_noted(region))
+
+
+def related(ctx: Ctx, s: Session) -> Step:
+    """"同类其他政策": the other policies of the topic as buttons."""
+    choices = [ctx.kb.policies[pid] for pid in s.related if pid in ctx.kb.policies][:RELATED_CHOICES]
+    s = replace(s, state=State.CHOOSING, pending=menus.policy_buttons(choices))
+    return ask(s, question=render.WHICH_RELATED)
+
+
+def clarify(ctx: Ctx, s: Session, u: Understanding, heard: tuple[tuple[Cue, ...], tuple[str, ...]]) -> Step:
+    """Two topics were close: ask which one — unless only one of them exists where the person is."""
+    topics = [c.intent for c in u.candidates if c.intent in ctx.kb.topics][:2]
+    cues, title_words = heard
+    s = replace(s, cues=cues, title_words=title_words)
+    if s.region:
+        here = [t for t in topics if s.region in ctx.kb.regions_for_topic(t)]
+        if len(here) == 1:
+            return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=here[0], aspect=u.aspect,
+                                            check=u.aspect == "eligibility"))
+    s = replace(s, state=State.CLARIFYING, aspect=u.aspect, check=u.aspect == "eligibility",
+                pending=menus.topic_buttons(ctx, topics) + (menus.NONE_BUTTON,))
+    return ask(s, question=render.WHICH_TOPIC, intent=None)
+
+
+def vague(ctx: Ctx, s: Session, u: Understanding) -> Step:
+    """"补贴" / "社保" alone: list the topics it could mean rather than guess one."""
+    words = list(u.topic_words or u.tokens)
+    ids = [t.id for t in ctx.kb.topics.values() if any(w in t.name or w in t.about for w in words)]
+    if s.region:
+        ids = [t for t in ids if s.region in ctx.kb.regions_for_topic(t)]
+    if not ids:
+        s = replace(menus.offer_topics(ctx, s, TOPIC_BUTTONS_NARROWED), state=State.CLARIFYING)
+        return say(s, render.SAY_MORE, intent=None)
+    buttons = menus.topic_buttons(ctx, ids[:TOPIC_BUTTONS_NARROWED]) + (menus.NONE_BUTTON,)
+    return ask(replace(s, state=State.CLARIFYING, pending=buttons), question=render.which_of(words), intent=None)
+
+
+# ---- which policy --------------------------------------------------------------------------------
+def _policies_in(ctx: Ctx, topic: str, region: str) -> list[Policy]:
+    """The topic's policies that apply in `region`: its own and those of the regions that cover it."""
+    covered = {region, *ctx.kb.regions[region].covered_by} if region in ctx.kb.regions else {region}
+    return [p for p in ctx.kb.policies_for_topic(topic) if p.region in covered]
+
+
+def _asking_region(ctx: Ctx, s: Session, regions: list[str], elsewhere: bool) -> Session:
+    last = menus.ELSEWHERE_BUTTON if elsewhere else menus.OTHER_BUTTON
+    return replace(s, state=State.ASKING_REGION, pending=menus.region_buttons(ctx, regions, last))
+
+
+def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) -> Step:
+    """The policy the person's words name, the one current policy, or a list to choose from."""
+    ranked = sorted(policies, key=lambda p: _rank(ctx, p, region, ctx.today))
+    # a title can only pick among the policies of the most specific region on offer
+    named = _named_by_words(ctx, [p for p in ranked if p.region == ranked[0].region], s.title_words)
+    if named is not None:
+        # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
+        return _open(s, named, [p for p in ranked if p is not named])
+    current = [p for p in ranked if not ctx.ended(p)]
+    siblings = [p for p in current if p.region == current[0].region] if current else []
+    if len(siblings) <= 1:
+        return _open(s, ranked[0], ranked[1:])
+    best = _named_by_words(ctx, siblings, s.title_words)
+    if best is not None:
+        return _open(s, best, [p for p in ranked if p not in siblings])
+    older = [p for p in ranked if p not in siblings][:POLICY_CHOICES - len(siblings)]
+    offered = siblings + older
+    s = replace(s, state=State.CHOOSING, policy=None, pending=menus.policy_buttons(offered),
+                related=tuple(p.id for p in offered))
+    question = render.which_policy(siblings[0].region, ctx.kb.topics[s.topic or ""], len(siblings), bool(older))
+    return ask(s, question=question, intent=s.topic)
+
+
+def _open(s: Session, policy: Policy, others: list[Policy]) -> Step:
+    return Step(s, intent=s.topic, then=GoTo(Go.ANSWER, policy=policy.id, others=tuple(p.id for p in others),
+                                             aspect=s.aspect, opening=True))
+
+
+def _rank(ctx: Ctx, p: Policy, region: str, today: date) -> tuple:
+    """In force before draft before ended; the person's own region before its parent; newest first."""
+    standing = ctx.kb.standing(p, today)
+    doc = ctx.kb.sources[p.source]
+    issued = doc.date.toordinal() if doc.date else date(doc.year or 1, 12, 31).toordinal()
+    return (standing.ended, standing.draft, p.region != region, -issued, p.id)
+
+
+def _named_by_words(ctx: Ctx, options: list[Policy], said: tuple[str, ...]) -> Policy | None:
+    """The policy whose own title the person's words name ("绿色通道", "非公有制"), if exactly one.
+
+    Only the words that set a title apart from its siblings count: the topic's own name and words
+    such as 政策/补贴 say nothing about which measure is meant.
+    """
+    if not said or len(options) < 2:
+        return None
+    words = set(said)
+    common = bigrams(ctx.index.clean(ctx.kb.topics[options[0].topic].name)) | GENERIC_BIGRAMS
+    titles = {p.id: ctx.index.title_bigrams[p.id] for p in options}
+    hits = []
+    for p in options:
+        others = set().union(*(t for pid, t in titles.items() if pid != p.id))
+        hits.append((len((titles[p.id] - others - common) & words), p))
+    hits.sort(key=lambda pair: -pair[0])
+    if hits[0][0] >= 2 and hits[0][0] > hits[1][0]:
+        return hits[0][1]
+    return None

@@ -1,0 +1,329 @@
+"""The conversation as a route table: from each state, which kinds of message lead where.
+
+Read `ROUTES` top to bottom to answer "from state X, where can a message go?": the first row whose kind of
+message (`Heard`, tested in `HEARD`) fits the message wins. Commands, 重新开始 and 返回 are handled before
+the table, the same in every state (`Dialog.respond`). The rows lead to the flows (`flows/`); where a
+button press leads (`ACTIONS`) and where one flow may hand on to another (`FLOWS`) are in `dispatch.py`.
+
+`Dialog.respond(session, text, today)` returns a NEW session with the reply; it never changes its argument.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any, Callable, NamedTuple
+
+from ..knowledge.model import KnowledgeBase
+from ..nlu.lexicon import CONVERSATIONAL_INTENTS
+from ..nlu.matcher import Matcher, Outcome, Understanding
+from ..reply import Reply
+from . import render
+from .choices import match_choice, yes_no_choice
+from .context import Ctx, Index
+from .dispatch import act, back, command, restart, run, run_step
+from .flows import contacts, help, topics
+from .session import Action, Do, Session, State
+from .step import Go, GoTo, Step, say
+from .turn import Message, Turn
+
+RESTART_WORDS = ("/reset", "/restart", "重新开始", "重来", "从头开始", "重新来", "清空")
+BACK_WORDS = ("返回", "上一步", "返回上一步", "退回", "回到上一步", "/back")
+COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": "region",
+            "/human": "human", "/about": "about_bot"}
+# aspects whose cue words also appear in office names' questions: never an office lookup
+NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity")
+
+
+class Heard(StrEnum):
+    """The kinds of message the table tells apart; `HEARD` below holds the test for each."""
+
+    BUTTON = "one of the buttons on offer: its text, its number, or a near spelling"
+    YES_NO = "a button, or 对/嗯/没有/不清楚 for a yes/no question"
+    ELSEWHERE = "a place outside our regions, and no topic"
+    REGION_LACKS_TOPIC = "one of our regions, not among those offered for the topic"
+    OFFERED_PLACE = "a place typed that is one of the buttons (沙区, 乌市)"
+    PLACE_ONLY = "only a place, while a question is pending"
+    DISTRICT = "only a district with an office for the policy under discussion"
+    DISTRICT_NO_TABLE = "only a district, for a policy whose source lists no office by district"
+    REGION = "only a place: the person says where they are"
+    OFFICE = "an office asked for by name (天山区社保分中心电话)"
+    VAGUE = "words too general to name a topic (补贴, 社保)"
+    CONVERSATION = "hello, thanks, help, 转人工, …"
+    TOPIC = "a question naming a topic"
+    FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
+    INTENT = "a topic recognised without topic words"
+    ANYTHING_ASKED = "anything else while a question is pending"
+    BARE_YES_NO = "是 / 好的 / 不用 when nothing was asked"
+    CLOSE_CALL = "two topics too close to call"
+    ANYTHING = "anything else"
+
+
+@dataclass(frozen=True)
+class Route:
+    heard: Heard
+    to: Callable[[Turn, Any], None]
+
+
+# ---- where each kind of message leads (the handlers) ------------------------------------------------
+def press(t: Turn, index: int) -> None:
+    t.confidence = 1.0
+    act(t, t.session.pending[index].action)
+
+
+def press_offered(t: Turn, action: Action) -> None:
+    u = t.understanding
+    if action.kind is Do.REGION and u is not None and u.place:
+        t.session = replace(t.session, place=u.place)
+    act(t, action)
+
+
+def refuse_elsewhere(t: Turn, place: str) -> None:
+    t.apply(say(t.session, render.not_ours(t.ctx.kb, place), t.session.prompt, repeat=True))
+
+
+def region_lacks_topic(t: Turn, region: str) -> None:
+    line = render.region_lacks_topic(region, t.ctx.kb.topics[t.session.topic or ""])
+    t.apply(say(t.session, line, t.session.prompt, repeat=True))
+
+
+def note_place(t: Turn, u: Understanding) -> None:
+    """"乌鲁木齐" in the middle of a question: remember it, then ask the question again."""
+    t.remember_place()
+    t.apply(say(t.session, render.place_noted(u.place or u.region or ""), t.session.prompt, repeat=True))
+
+
+def district_office(t: Turn, policy_id: str) -> None:
+    t.remember_place()
+    run(t, GoTo(Go.SHOW_CONTACT, policy=policy_id))
+
+
+def no_district_table(t: Turn, policy_id: str) -> None:
+    t.remember_place()
+    t.apply(contacts.no_district_table(t.ctx, t.session, t.ctx.kb.policies[policy_id]))
+
+
+def region_named(t: Turn, u: Understanding) -> None:
+    """"兵团" on its own: the person says where they are; answer the topic for that region."""
+    run_step(t, topics.chose_region(t.ctx, t.session, u.region or ""))
+    t.session = replace(t.session, place=u.place or t.session.place)
+
+
+def office(t: Turn, step: Step) -> None:
+    run_step(t, step)
+
+
+def list_topics(t: Turn, u: Understanding) -> None:
+    run_step(t, topics.vague(t.ctx, t.session, u))
+
+
+def conversation(t: Turn, u: Understanding) -> None:
+    t.intent = u.intent
+    command(t, u.intent or "")
+
+
+def topic_question(t: Turn, u: Understanding) -> None:
+    s = t.session
+    if u.outcome is Outcome.CLARIFY:
+        run_step(t, topics.clarify(t.ctx, s, u, t.ctx.index.hear(u.normalized)))
+        return
+    cues, words = t.ctx.index.hear(u.normalized, before=s if u.intent == s.topic else None)
+    t.session = replace(s, cues=cues, title_words=words)
+    start_topic(t, u)
+
+
+def start_topic(t: Turn, u: Understanding) -> None:
+    run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect, check=u.aspect == "eligibility"))
+
+
+def follow_up(t: Turn, u: Understanding) -> None:
+    run(t, GoTo(Go.ANSWER, aspect=u.aspect))
+
+
+def not_understood(t: Turn, _: Any) -> None:
+    t.apply(help.not_understood(t.ctx, t.session))
+
+
+def what_next(t: Turn, _: Any) -> None:
+    t.apply(say(t.session, render.WHAT_NEXT, repeat=True))
+
+
+def clarify(t: Turn, u: Understanding) -> None:
+    run_step(t, topics.clarify(t.ctx, t.session, u, t.ctx.index.hear(u.normalized)))
+
+
+def out_of_scope(t: Turn, u: Understanding) -> None:
+    t.apply(help.out_of_scope(t.ctx, t.session, u))
+
+
+# ---- THE TABLE ----------------------------------------------------------------------------------------
+# after a state's own rows: a place on its own, then a new question of any kind
+PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
+          Route(Heard.REGION, region_named))
+NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.TOPIC, topic_question),
+                Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
+# what is left when nothing was asked (or nothing matched what was asked)
+AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify), Route(Heard.ANYTHING, out_of_scope))
+ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
+WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
+                *AT_REST)
+AFTER_ANSWER = (Route(Heard.BUTTON, press), *PLACES, Route(Heard.OFFICE, office), Route(Heard.VAGUE, list_topics),
+                *NEW_QUESTION, *AT_REST)
+
+ROUTES: dict[State, tuple[Route, ...]] = {
+    State.ASKING_REGION: (Route(Heard.BUTTON, press), Route(Heard.ELSEWHERE, refuse_elsewhere),
+                          Route(Heard.REGION_LACKS_TOPIC, region_lacks_topic),
+                          Route(Heard.OFFERED_PLACE, press_offered), *WHILE_ASKING),
+    State.ASKING_DISTRICT: (Route(Heard.BUTTON, press), Route(Heard.OFFERED_PLACE, press_offered), *WHILE_ASKING),
+    State.CHECKING: (Route(Heard.YES_NO, press), *ASKED_AGAIN, *WHILE_ASKING),
+    State.CLARIFYING: (Route(Heard.BUTTON, press), *ASKED_AGAIN, *WHILE_ASKING),
+    State.CHOOSING: (Route(Heard.BUTTON, press), *ASKED_AGAIN, *WHILE_ASKING),
+    State.IDLE: AFTER_ANSWER,
+    State.ANSWERED: AFTER_ANSWER,
+    State.FALLBACK: AFTER_ANSWER,
+    State.ERROR: AFTER_ANSWER,
+}
+# kinds tested before the message's places are remembered in the session; all later kinds see them
+BEFORE_REMEMBERING = frozenset({Heard.BUTTON, Heard.YES_NO, Heard.ELSEWHERE, Heard.REGION_LACKS_TOPIC,
+                                Heard.OFFERED_PLACE, Heard.PLACE_ONLY, Heard.DISTRICT, Heard.DISTRICT_NO_TABLE,
+                                Heard.REGION})
+
+# ---- telling the kinds of message apart ---------------------------------------------------------------
+def _labels(t: Turn) -> list[str]:
+    return [b.label for b in t.session.pending]
+
+
+def _only_place(u: Understanding) -> bool:
+    return (u.region is not None and not u.topic_words and not u.aspect
+            and not (u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS))
+
+
+def _offered_place(t: Turn) -> Action | None:
+    u, s = t.understand(), t.session
+    for b in s.pending:
+        if s.state == State.ASKING_DISTRICT and u.place and b.action == Action(Do.DISTRICT, u.place):
+            return b.action
+        if s.state == State.ASKING_REGION and u.region and b.action == Action(Do.REGION, u.region):
+            return b.action
+    return None
+
+
+def _elsewhere(t: Turn) -> str | None:
+    u = t.understand()
+    places = u.entities.get("elsewhere")
+    return places[0] if places and not u.region and not u.topic_words else None  # type: ignore[index]
+
+
+def _region_lacks_topic(t: Turn) -> str | None:
+    u, s = t.understand(), t.session
+    if u.region and s.topic and not u.topic_words and Action(Do.REGION, u.region) not in (b.action for b in s.pending):
+        return u.region
+    return None
+
+
+def _district(t: Turn) -> str | None:
+    u, policy = t.understand(), t.ctx.policy(t.session.policy)
+    if _only_place(u) and policy and u.region == policy.region and u.place in t.ctx.contact_places(policy):
+        return policy.id
+    return None
+
+
+def _district_no_table(t: Turn) -> str | None:
+    u, s = t.understand(), t.session
+    policy = t.ctx.policy(s.policy)
+    if not (_only_place(u) and policy and u.place) or t.ctx.contact_places(policy):
+        return None
+    covering = t.ctx.kb.regions[u.region].covered_by if u.region in t.ctx.kb.regions else ()
+    return policy.id if u.region in (policy.region, *covering, s.region) else None
+
+
+def _office(t: Turn) -> Step | None:
+    u = t.understand()
+    return None if u.aspect in NOT_OFFICE_ASPECTS else contacts.office_lookup(t.ctx, t.session, u)
+
+
+def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[Turn], Understanding | None]:
+    def check_(t: Turn) -> Understanding | None:
+        u = t.understand()
+        return u if test(u, t.session) else None
+    return check_
+
+
+HEARD: dict[Heard, Callable[[Turn], Any]] = {
+    Heard.BUTTON: lambda t: match_choice(t.message.text, _labels(t)),
+    Heard.YES_NO: lambda t: match_choice(t.message.text, _labels(t), yes_no=True),
+    Heard.ELSEWHERE: _elsewhere,
+    Heard.REGION_LACKS_TOPIC: _region_lacks_topic,
+    Heard.OFFERED_PLACE: _offered_place,
+    Heard.PLACE_ONLY: _understood_if(lambda u, s: bool(s.pending) and _only_place(u)),
+    Heard.DISTRICT: _district,
+    Heard.DISTRICT_NO_TABLE: _district_no_table,
+    Heard.REGION: _understood_if(lambda u, s: _only_place(u)),
+    Heard.OFFICE: _office,
+    Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE),
+    Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS),
+    Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
+    Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
+                                    and not u.entities.get("elsewhere")),
+    Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
+    Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,
+    Heard.BARE_YES_NO: lambda t: True if t.session.pending and yes_no_choice(t.message.text, ["是", "否"]) is not None
+    else None,
+    Heard.CLOSE_CALL: _understood_if(lambda u, s: u.outcome is Outcome.CLARIFY),
+    Heard.ANYTHING: lambda t: t.understanding,
+}
+
+
+def route(t: Turn) -> None:
+    """A plain message: the first row of the state's table whose kind of message fits."""
+    for row in ROUTES[t.session.state]:
+        if row.heard not in (Heard.BUTTON, Heard.YES_NO):
+            t.understand()
+        if row.heard not in BEFORE_REMEMBERING:
+            t.remember_place()
+        found = HEARD[row.heard](t)
+        if found is not None:
+            row.to(t, found)
+            return
+
+
+class Turned(NamedTuple):
+    session: Session
+    reply: Reply
+    understanding: Understanding | None   # None when the message was a button, a command or empty
+
+
+class Dialog:
+    """The conversation engine behind `PolicyBot`: knowledge, matcher and the lookups built once."""
+
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+        self.kb = kb
+        self.matcher = matcher
+        self.index = Index(kb, matcher.normalize.clean, matcher.compact)
+
+    def respond(self, session: Session, text: str, today: date) -> Turned:
+        """The reply to `text` and the session after it; `session` itself is left as it was."""
+        t = Turn(Ctx(self.kb, self.index, today), self.matcher, Message.read(text, self.matcher), session)
+        m = t.message
+        moved = True
+        if not m.compact and m.command not in COMMANDS and m.command not in RESTART_WORDS:
+            t.confidence = 0.0
+            t.apply(help.empty(t.ctx, t.session))
+            moved = False
+        elif m.command in RESTART_WORDS or m.compact in RESTART_WORDS:
+            restart(t)
+            t.session = replace(t.session, history=())
+            moved = False
+        elif m.command in BACK_WORDS or m.compact in BACK_WORDS:
+            back(t)
+            moved = False
+        elif m.command in COMMANDS:
+            command(t, COMMANDS[m.command])
+        else:
+            route(t)
+        before, changed = session.mark(), t.session.mark()
+        reply = t.reply()  # also stores the question asked as the prompt
+        after = t.session
+        if moved and after.pending and before.pending and changed != before:
+            after = after.remember(before)
+        return Turned(after, reply, t.understanding)

@@ -1,0 +1,94 @@
+"""One message on its way through the router: normalised once, understood at most once, and the reply
+being put together from the steps of the flows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..nlu.matcher import Matcher, Understanding
+from ..nlu.normalize import Normalized
+from ..reply import Reply
+from . import render
+from .context import Ctx
+from .session import POLICY_STATES, Session
+from .step import SAME, Step
+
+
+@dataclass(frozen=True)
+class Message:
+    """What was typed, in the forms the router compares: cleaned once by the matcher's normaliser."""
+
+    text: str
+    norm: Normalized
+    command: str          # "/start" of "/start payload" or "/help@mybot"; "" when not a command
+
+    @classmethod
+    def read(cls, text: object, matcher: Matcher) -> "Message":
+        text = text if isinstance(text, str) else ""
+        words = text.strip().split()
+        command = words[0].split("@")[0].lower() if words else ""
+        return cls(text, matcher.normalize(text), command)
+
+    @property
+    def compact(self) -> str:
+        return self.norm.compact
+
+
+@dataclass
+class Turn:
+    """The reply under construction. Local to one call of `router.respond`; the session inside is only
+    ever replaced, never changed."""
+
+    ctx: Ctx
+    matcher: Matcher
+    message: Message
+    session: Session
+    lines: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    intent: str | None = SAME
+    confidence: float = 1.0
+    question: str | None = None
+    repeat: bool = False
+    understanding: Understanding | None = None
+    place_remembered: bool = False
+
+    def understand(self) -> Understanding:
+        """The matcher's reading of the message — computed on first use, then reused."""
+        if self.understanding is None:
+            u = self.matcher.understand(self.message.norm)
+            self.understanding, self.confidence = u, u.confidence
+            if u.truncated:
+                self.lines.append(render.TRUNCATED)
+        return self.understanding
+
+    def remember_place(self) -> None:
+        """Keep the region and district the message names (once per turn)."""
+        if self.place_remembered:
+            return
+        self.place_remembered = True
+        u, s = self.understand(), self.session
+        if u.region:
+            s = replace(s, region=u.region, place=s.place if u.region == s.region else None)
+        if u.place:
+            s = replace(s, place=u.place)
+        self.session = s
+
+    def apply(self, step: Step) -> None:
+        self.session = step.session
+        self.lines.extend(line for line in step.lines if line)
+        self.sources.extend(src for src in step.sources if src not in self.sources)
+        if step.question is not None:
+            self.question = step.question
+        if step.intent != SAME:
+            self.intent = step.intent
+        self.repeat = self.repeat or step.repeat
+
+    def reply(self) -> Reply:
+        s = self.session
+        text = "\n".join(self.lines).strip()
+        if s.pending and not self.repeat:
+            s = self.session = replace(s, prompt=self.question or text)
+        intent = s.topic if self.intent == SAME else self.intent
+        about_policy = intent is not None and s.state in POLICY_STATES
+        return Reply(text=text, options=[b.label for b in s.pending], intent=intent,
+                     policy=s.policy if about_policy else None, confidence=round(self.confidence, 3),
+                     state=s.state.value, sources=list(self.sources))
