@@ -1,7 +1,9 @@
 """What every flow may read: the knowledge base, today's date, and lookups worked out once at load time."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Callable
 
@@ -28,17 +30,30 @@ class Index:
     def __init__(self, kb: KnowledgeBase, clean: Callable[[str], str], compact: Callable[[str], str]):
         self.kb = kb
         self.clean = clean
+        self._compact = compact
         # which policies cite each office table (for "天山区社保分中心电话")
         self.table_users = {tid: [p for p in kb.policies.values() if tid in p.contacts] for tid in kb.tables}
-        self.title_bigrams = {pid: frozenset(bigrams(clean(p.title)))
-                              for pid, p in kb.policies.items()}
-        self._all_title_bigrams = frozenset().union(*self.title_bigrams.values())
-        self._cue_patterns = [
-            (p.id, number, option, [phrase_pattern(compact(ph)) for ph in phrases if compact(ph)])
-            for p in kb.policies.values() for number, cond in enumerate(p.conditions, 1)
-            for option, phrases in cond.cues]
-        self.office_names = {(tid, i): clean(e.office).replace(" ", "")
-                             for tid, t in kb.tables.items() for i, e in enumerate(t.entries) if e.office}
+
+    # the lookups below are built on first use, so that loading the bot stays as fast as before
+    @cached_property
+    def title_bigrams(self) -> dict[str, frozenset[str]]:
+        return {pid: frozenset(bigrams(self.clean(p.title))) for pid, p in self.kb.policies.items()}
+
+    @cached_property
+    def _all_title_bigrams(self) -> frozenset[str]:
+        return frozenset().union(*self.title_bigrams.values())
+
+    @cached_property
+    def _cue_patterns(self) -> list[tuple[str, int, str, list[re.Pattern[str]]]]:
+        compact = self._compact
+        return [(p.id, number, option, [phrase_pattern(compact(ph)) for ph in phrases if compact(ph)])
+                for p in self.kb.policies.values() for number, cond in enumerate(p.conditions, 1)
+                for option, phrases in cond.cues]
+
+    @cached_property
+    def office_names(self) -> dict[tuple[str, int], str]:
+        return {(tid, i): self.clean(e.office).replace(" ", "")
+                for tid, t in self.kb.tables.items() for i, e in enumerate(t.entries) if e.office}
 
     def hear(self, normalized: str, before: Mark | None = None) -> tuple[tuple[Cue, ...], tuple[str, ...]]:
         """The condition cues and title bigrams in `normalized`, added to those of `before` if given."""
