@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from .answers import build_planner
 from .dialog.router import Dialog
 from .dialog.session import Session, State
 from .knowledge import load_knowledge_strict
@@ -61,7 +62,9 @@ class PolicyBot:
             clock = lambda: today  # noqa: E731 — a fixed day, for tests and --today
         else:
             clock = today
-        bot = cls(Dialog(kb, Matcher(lexicon)), store or MemoryStore(), clock)
+        matcher = Matcher(lexicon)
+        planner = build_planner(kb, matcher, intents_dir and Path(intents_dir))
+        bot = cls(Dialog(kb, matcher, planner), store or MemoryStore(), clock)
         # the knowledge base and jieba's dictionary live as long as the process: keep the garbage
         # collector from rescanning ~1 million objects in the middle of a message
         gc.freeze()

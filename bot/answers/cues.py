@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
 
+_PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
 # a question's parts are separated by punctuation (gone after normalising) or by these words
 _PART_BREAKS = re.compile(r"还有|另外|以及|再问|顺便问|同时问|其次|然后呢")
 
@@ -30,7 +31,8 @@ class DetailCues:
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
 
     def asked(self, text: str) -> AskedAspects:
-        compact = text.replace(" ", "")
+        # "电话多少" asks for a number to call, not an amount of money
+        compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         found: list[tuple[int, str]] = []
         for pattern, name in self._record:
             hit = pattern.search(compact)

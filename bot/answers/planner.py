@@ -13,31 +13,46 @@ from datetime import date
 from typing import Callable
 
 from ..dialog import render
+from ..knowledge.grounding import fold
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .choose import PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
 from .faq_index import MIN_SCORE, FaqIndex, ScoredEntry
+from .sentences import asks_something
 from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
+MAX_PARTS = 3          # parts of one message looked at for a second topic
+MAX_COMPANIONS = 2     # measures answered beside the main one (another region, another topic)
+SECOND_TOPIC_MIN = 0.55  # a part must match a second topic this well to be answered too
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 # record aspects that a FAQ kind already answers (so the record field is not repeated)
 COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
           FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
           FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
-# a kind of detail with no FAQ entry is answered by the record field that holds it
+# a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
+# question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
 FALLBACK_FIELD = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
                   FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
                   FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer
-SURE_FAQ = 0.6
-LOOSE_FAQ = 0.22   # good enough when the record itself has nothing on what was asked
+LOOSE_FAQ = 0.22
+GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close   # good enough when the record itself has nothing on what was asked
 MISSING = "原文没有写明"
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics   # a FAQ entry this close answers its kind alone; a looser one stands beside the record field
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
                 FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
                 FaqAspect.AUDIENCE: "适用对象"}
+
+
+@dataclass(frozen=True)
+class TextReader:
+    """What the planner needs from the matcher, as plain functions (the planner never imports it)."""
+
+    prepare: Callable[[str], str]                        # folded, places taken out, no spaces
+    regions_in: Callable[[str], list[str]]               # the regions a text names, in order
+    topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class PolicyAnswer:
     needs_district: bool = False                      # contact asked, district unknown
     findings: list[StoryFinding] = field(default_factory=list)
     entries: list[FaqEntry] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # lines saying the record has nothing on what was asked
 
     @property
     def failed(self) -> list[StoryFinding]:
@@ -68,16 +84,21 @@ class PolicyAnswer:
 
 class AnswerPlanner:
     def __init__(self, kb: KnowledgeBase, index: FaqIndex, cues: DetailCues, chooser: PolicyChooser,
-                 prepare: Callable[[str], str]):
+                 reader: TextReader):
         self.kb = kb
         self.index = index
         self.cues = cues
         self.chooser = chooser
-        self.prepare = prepare   # text as the FAQ and the chooser compare it: folded, no places, no spaces
+        self.reader = reader
 
-    def question(self, normalized: str, story: str = "") -> Question:
-        return Question(normalized, self.cues.asked(normalized), tuple(split_parts(normalized)),
-                        tuple(story_quantities(story or normalized)))
+    def prepare(self, text: str) -> str:
+        """Text as the FAQ and the chooser compare it: folded, no places, no spaces."""
+        return self.reader.prepare(text)
+
+    def question(self, normalized: str, story: tuple[Quantity, ...] | None = None) -> Question:
+        """What `normalized` asks; `story`: the figures of the whole message when it was a long story."""
+        figures = tuple(story_quantities(normalized)) if story is None else story
+        return Question(normalized, self.cues.asked(normalized), tuple(split_parts(normalized)), figures)
 
     # ---- choosing FAQ entries ----------------------------------------------------------------------
     def entries_for(self, policy: Policy, q: Question) -> list[ScoredEntry]:
@@ -107,6 +128,24 @@ class AnswerPlanner:
         policies = self.chooser.by_year(policies, self.prepare(text))
         return self.index.best([p.id for p in policies], text, self.cues.asked(text).details, min_score=ANYWHERE_MIN)
 
+    def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:
+        """Other measures the same message asks about: the topic in another region named ("兵团和乌鲁木齐
+        有啥区别"), or a second topic in another part of the question ("失业金多少，培训补贴怎么申请")."""
+        said = self.prepare(q.text)
+        found: list[tuple[Policy, str]] = []
+        for other_region in dict.fromkeys(self.reader.regions_in(q.text)):
+            if other_region != policy.region:
+                other = self.chooser.pick(policy.topic, other_region, today, said, exact=True)
+                if other and other.id != policy.id:
+                    found.append((other, q.text))
+        for part in q.parts[:MAX_PARTS] if len(q.parts) > 1 else ():
+            named = self.reader.topic_of(part) if asks_something(part) else None
+            if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
+                other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
+                if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
+                    found.append((other, part))
+        return found[:MAX_COMPANIONS]
+
     def prefer_by_faq(self, policies: list[Policy], text: str) -> Policy | None:
         """Of several measures, the one whose FAQ clearly answers the question ("要自己先掏钱吗")."""
         best: dict[str, float] = {}
@@ -119,19 +158,24 @@ class AnswerPlanner:
             return None
         return self.kb.policies[ranked[0][0]]
 
-    def story_answers(self, policy: Policy, story: str) -> dict[str, tuple[str, str]]:
+    @staticmethod
+    def figures(normalized: str) -> tuple[Quantity, ...]:
+        return tuple(story_quantities(normalized))
+
+    def story_answers(self, policy: Policy, story: tuple[Quantity, ...]) -> dict[str, tuple[str, str]]:
         """Conditions a story's figures already answer: number → (the option it amounts to, why).
 
         The eligibility check starts from these, so it can never end in "您符合" against the story."""
         out = {}
-        for finding in judge(policy.conditions, story_quantities(story)):
+        for finding in judge(policy.conditions, list(story)):
             cond = policy.conditions[finding.condition - 1]
+            said = "”“".join(re.findall(r"您说“([^”]+)”", finding.explanation)) or finding.explanation
             if finding.verdict is Verdict.MET:
-                out[str(finding.condition)] = (cond.passing[0], finding.explanation)
+                out[str(finding.condition)] = (cond.passing[0], said)
                 continue
             failing = [o for o in cond.options if o not in cond.passing and o not in cond.unknown]
             if failing:
-                out[str(finding.condition)] = (failing[0], finding.explanation)
+                out[str(finding.condition)] = (failing[0], said)
         return out
 
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
@@ -143,25 +187,27 @@ class AnswerPlanner:
     # ---- composing ---------------------------------------------------------------------------------
     def answer(self, policy: Policy, q: Question, place: str | None, today: date,
                warned: bool, prefilled: dict[str, str] | None = None) -> PolicyAnswer:
-        out = PolicyAnswer()
-        out.sources.append(render.cite(policy, self.kb))
-        notice = render.standing_notice(policy, self.kb, today) if not warned else self.short_tag(policy, today)
-        if notice:
-            out.lines.append(notice)
-        out.lines.append(f"「{policy.title}」（{policy.region}）：")
+        """The reply about `policy` for question `q`: each part answered, then the office, then the source.
+
+        `warned`: the ended / draft warning was already given in full in this conversation (a tag now)."""
+        out = PolicyAnswer(sources=[render.cite(policy, self.kb)])
+        notice = self.short_tag(policy, today) if warned else render.standing_notice(policy, self.kb, today)
+        general = not q.asked.record and not q.asked.details   # "兴安盟创业担保贷款": the overview
         for hit in self.entries_for(policy, q):
+            if general and hit.score < GENERAL_FAQ_MIN:
+                continue
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
-            if hit.entry.aspect in COVERS and hit.score >= SURE_FAQ:
-                out.shown.add(COVERS[hit.entry.aspect])
         self._record_aspects(policy, q, today, out, prefilled or {})
-        if not out.entries and all(MISSING in line for line in out.lines[len(out.lines) - len(out.shown):]) and out.shown:
+        if out.missing and not out.entries and len(out.missing) == len(out.lines):
             self._closest_entry(policy, q, today, out)
         self._unanswered_details(q, out)
-        if len(out.lines) <= 2 + bool(notice) - 1 and not out.entries:
-            out.lines += render.overview(policy, self.kb, today)
+        if general or not out.lines:
+            out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         self._office(policy, place, q, out)
+        out.lines += self.kb.quoted_notes(policy, today, "\n".join(out.lines))
+        out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + out.lines
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
 
@@ -169,7 +215,7 @@ class AnswerPlanner:
         """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
         hit = self.index.best([policy.id], q.text, q.asked.details, min_score=LOOSE_FAQ)
         if hit:
-            out.lines = [line for line in out.lines if MISSING not in line]
+            out.lines = [line for line in out.lines if line not in out.missing]
             out.lines.append(self.entry_line(hit.entry, today))
             out.entries.append(hit.entry)
 
@@ -199,10 +245,15 @@ class AnswerPlanner:
                 continue  # "能领几个月" is not answered by 申请时限
             if aspect == "eligibility":
                 out.lines += self.conditions_lines(policy, q, out, prefilled)
-            elif aspect == "process":
-                out.lines += render.channel_lines(policy, bullet="") or [render.aspect_text(policy, aspect, self.kb, today)]
+            elif aspect == "process" and render.channel_lines(policy, bullet=""):
+                out.lines += render.channel_lines(policy, bullet="")
             else:
-                out.lines.append(render.aspect_text(policy, aspect, self.kb, today))
+                text = render.aspect_text(policy, aspect, self.kb, today)
+                if not _said_already(text, out):
+                    _drop_parts_of(text, out, today, self)
+                    out.lines.append(text)
+                if MISSING in text:
+                    out.missing.append(text)
             out.shown.add(aspect)
         if q.story and "eligibility" not in out.shown and policy.conditions:
             findings = judge(policy.conditions, list(q.story))
@@ -255,6 +306,27 @@ class AnswerPlanner:
             out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                              else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
             out.shown.add("contact")
+
+
+def _body(text: str) -> str:
+    return fold(re.sub(r"^[^：]{1,8}：", "", text.strip())).rstrip("。；;")
+
+
+def _said_already(text: str, out: PolicyAnswer) -> bool:
+    """A record field whose words a quoted FAQ clause of the same reply already holds."""
+    body = _body(text)
+    return bool(body) and any(body in fold(e.answer) for e in out.entries)
+
+
+def _drop_parts_of(text: str, out: PolicyAnswer, today: date, planner: "AnswerPlanner") -> None:
+    """FAQ clauses that are only a piece of the record field about to be shown ("3.…代为申请协议")."""
+    whole = fold(text)
+    parts = [e for e in out.entries if _body(e.answer) and _body(e.answer) in whole]
+    for entry in parts:
+        out.entries.remove(entry)
+        line = planner.entry_line(entry, today)
+        if line in out.lines:
+            out.lines.remove(line)
 
 
 _QUESTION_WORDS = re.compile(r"^(您|贵单位|贵企业|您的企业|您的单位)?(是否|有没有)")

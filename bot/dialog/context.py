@@ -5,12 +5,15 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..knowledge.model import KnowledgeBase, OfficeEntry, Policy
 from ..nlu.phrases import find_affirmed, phrase_pattern
 from . import render
 from .session import Cue, Mark
+
+if TYPE_CHECKING:
+    from ..answers.planner import AnswerPlanner
 
 # words in titles that say nothing about which of several measures is meant
 GENERIC_BIGRAMS = frozenset({"政策", "补贴", "实施", "继续", "关于", "进一步", "加大", "力度", "有关"})
@@ -78,6 +81,7 @@ class Ctx:
     kb: KnowledgeBase
     index: Index
     today: date
+    planner: "AnswerPlanner"
 
     def contact_entries(self, policy: Policy, place: str | None) -> list[OfficeEntry]:
         return render.contact_entries(policy, self.kb, place)

@@ -48,13 +48,14 @@ def policy_buttons(policies: list[Policy]) -> tuple[Button, ...]:
     return tuple(Button(p.button, Action(Do.POLICY, p.id)) for p in policies)
 
 
-def follow_ups(ctx: Ctx, s: Session, policy: Policy, done: str | None = None) -> Session:
-    """What can come after an answer about `policy`: the check (if not done yet), the other aspects,
-    the other policies of the topic, or something else."""
+def follow_ups(ctx: Ctx, s: Session, policy: Policy, done: str | set[str] | None = None) -> Session:
+    """What can come after an answer about `policy`: the check (if not done yet), the aspects the answer
+    did not already hold (`done`), the other policies of the topic, or something else."""
+    shown = {done} if isinstance(done, str) else set(done or ())
     buttons: list[Button] = []
     if policy.conditions and not s.answers and not ctx.ended(policy):
         buttons.append(Button(render.CHECK_LABEL, Action(Do.CHECK)))
-    buttons += [Button(label, Action(Do.ASPECT, aspect)) for label, aspect in render.FOLLOW_UPS if aspect != done]
+    buttons += [Button(label, Action(Do.ASPECT, aspect)) for label, aspect in render.FOLLOW_UPS if aspect not in shown]
     if any(pid != policy.id for pid in s.related):
         buttons.append(Button(render.RELATED_LABEL, Action(Do.RELATED)))
     buttons.append(OTHER_BUTTON)

@@ -14,7 +14,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Callable, NamedTuple
 
-from ..knowledge.model import KnowledgeBase
+from ..answers.planner import AnswerPlanner
+from ..knowledge.model import FaqEntry, KnowledgeBase
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..reply import Reply
@@ -22,7 +23,7 @@ from . import render
 from .choices import match_choice, yes_no_choice
 from .context import Ctx, Index
 from .dispatch import act, back, command, restart, run, run_step
-from .flows import contacts, help, topics
+from .flows import answer, contacts, help, topics
 from .session import Action, Do, Session, State
 from .step import Go, GoTo, Step, say
 from .turn import Message, Turn
@@ -52,6 +53,8 @@ class Heard(StrEnum):
     CONVERSATION = "hello, thanks, help, 转人工, …"
     TOPIC = "a question naming a topic"
     FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
+    DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
+    FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     INTENT = "a topic recognised without topic words"
     ANYTHING_ASKED = "anything else while a question is pending"
     BARE_YES_NO = "是 / 好的 / 不用 when nothing was asked"
@@ -123,21 +126,31 @@ def conversation(t: Turn, u: Understanding) -> None:
 
 
 def topic_question(t: Turn, u: Understanding) -> None:
-    s = t.session
     if u.outcome is Outcome.CLARIFY:
-        run_step(t, topics.clarify(t.ctx, s, u, t.ctx.index.hear(u.normalized)))
+        clarify(t, u)
         return
-    cues, words = t.ctx.index.hear(u.normalized, before=s if u.intent == s.topic else None)
-    t.session = replace(s, cues=cues, title_words=words)
-    start_topic(t, u)
+    t.hear(u, same_topic=u.intent == t.session.topic)
+    run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
 
 
 def start_topic(t: Turn, u: Understanding) -> None:
-    run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect, check=u.aspect == "eligibility"))
+    t.hear(u)
+    run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
 
 
 def follow_up(t: Turn, u: Understanding) -> None:
     run(t, GoTo(Go.ANSWER, aspect=u.aspect))
+
+
+def detail(t: Turn, entry: FaqEntry) -> None:
+    t.apply(answer.detail(t.ctx, t.session, entry))
+
+
+def faq_anywhere(t: Turn, entry: FaqEntry) -> None:
+    t.hear(t.understand())
+    policy = t.ctx.kb.policies[entry.policy]
+    t.session = replace(t.session, topic=policy.topic, aspect=t.understand().aspect, check=False)
+    run(t, GoTo(Go.ANSWER, policy=policy.id, others=(), opening=True))
 
 
 def not_understood(t: Turn, _: Any) -> None:
@@ -149,7 +162,8 @@ def what_next(t: Turn, _: Any) -> None:
 
 
 def clarify(t: Turn, u: Understanding) -> None:
-    run_step(t, topics.clarify(t.ctx, t.session, u, t.ctx.index.hear(u.normalized)))
+    t.hear(u)
+    run_step(t, topics.clarify(t.ctx, t.session, u))
 
 
 def out_of_scope(t: Turn, u: Understanding) -> None:
@@ -160,10 +174,11 @@ def out_of_scope(t: Turn, u: Understanding) -> None:
 # after a state's own rows: a place on its own, then a new question of any kind
 PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
           Route(Heard.REGION, region_named))
-NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.TOPIC, topic_question),
+NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.DETAIL, detail), Route(Heard.TOPIC, topic_question),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
-AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify), Route(Heard.ANYTHING, out_of_scope))
+AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
+           Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.ANYTHING, out_of_scope))
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
@@ -242,6 +257,24 @@ def _office(t: Turn) -> Step | None:
     return None if u.aspect in NOT_OFFICE_ASPECTS else contacts.office_lookup(t.ctx, t.session, u)
 
 
+def _detail(t: Turn) -> FaqEntry | None:
+    u, s = t.understand(), t.session
+    policy = t.ctx.policy(s.policy)
+    if policy is None or s.state not in (State.ANSWERED, State.ASKING_DISTRICT) or u.entities.get("elsewhere"):
+        return None
+    if u.outcome is Outcome.MATCH and u.intent != policy.topic and u.topic_words:
+        return None  # a question about another topic
+    return t.ctx.planner.follow_up_entry(policy, u.normalized)
+
+
+def _faq_anywhere(t: Turn) -> FaqEntry | None:
+    u = t.understand()
+    if u.entities.get("elsewhere") or u.outcome is Outcome.EMPTY:
+        return None
+    hit = t.ctx.planner.anywhere(u.normalized, u.region or t.session.region, t.ctx.today)
+    return hit.entry if hit else None
+
+
 def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[Turn], Understanding | None]:
     def check_(t: Turn) -> Understanding | None:
         u = t.understand()
@@ -265,6 +298,8 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
+    Heard.DETAIL: _detail,
+    Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
     Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,
     Heard.BARE_YES_NO: lambda t: True if t.session.pending and yes_no_choice(t.message.text, ["是", "否"]) is not None
@@ -296,14 +331,15 @@ class Turned(NamedTuple):
 class Dialog:
     """The conversation engine behind `PolicyBot`: knowledge, matcher and the lookups built once."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, planner: AnswerPlanner):
         self.kb = kb
         self.matcher = matcher
+        self.planner = planner
         self.index = Index(kb, matcher.normalize.clean, matcher.compact)
 
     def respond(self, session: Session, text: str, today: date) -> Turned:
         """The reply to `text` and the session after it; `session` itself is left as it was."""
-        t = Turn(Ctx(self.kb, self.index, today), self.matcher, Message.read(text, self.matcher), session)
+        t = Turn(Ctx(self.kb, self.index, today, self.planner), self.matcher, Message.read(text, self.matcher), session)
         m = t.message
         moved = True
         if not m.compact and m.command not in COMMANDS and m.command not in RESTART_WORDS:

@@ -12,7 +12,7 @@ from typing import Any
 from .tuning import MAX_HISTORY
 
 # 2: typed buttons, cues instead of the person's words, compact history. Older sessions start afresh.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class State(StrEnum):
@@ -105,6 +105,15 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """One figure of a story, as the answer planner reads it: what it measures, its value, the words."""
+
+    subject: str
+    value: float
+    said: str
+
+
+@dataclass(frozen=True)
 class Mark:
     """Everything 返回 restores: the dialog as it stood when a question was asked (no history inside)."""
 
@@ -123,6 +132,9 @@ class Mark:
     prompt: str = ""                   # the last question asked, shown again on 返回 or a bad answer
     cues: tuple[Cue, ...] = ()         # condition cues found in the words about the current topic
     title_words: tuple[str, ...] = ()  # bigrams of those words that occur in some policy title
+    question: str = ""                 # the question being answered, normalised and masked (≤ QUESTION_CHARS)
+    story: tuple[Figure, ...] = ()     # figures the person's story gave (for the conditions' thresholds)
+    warned: tuple[str, ...] = ()       # policies whose ended / draft warning was given in full
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,8 @@ def _mark_json(mark: Mark) -> dict[str, Any]:
     data["related"] = list(mark.related)
     data["cues"] = [[c.policy, c.number, c.option, c.words] for c in mark.cues]
     data["title_words"] = list(mark.title_words)
+    data["story"] = [[f.subject, f.value, f.said] for f in mark.story]
+    data["warned"] = list(mark.warned)
     return data
 
 
@@ -176,5 +190,8 @@ def _mark_fields(data: dict) -> dict[str, Any]:
     out["related"] = tuple(data.get("related") or ())
     out["cues"] = tuple(Cue(str(p), int(n), str(o), str(w)) for p, n, o, w in data.get("cues") or [])
     out["title_words"] = tuple(data.get("title_words") or ())
+    out["question"] = str(data.get("question") or "")
+    out["story"] = tuple(Figure(str(k), float(v), str(w)) for k, v, w in data.get("story") or [])
+    out["warned"] = tuple(str(p) for p in data.get("warned") or ())
     out["answers"], out["prefilled"] = dict(data.get("answers") or {}), dict(data.get("prefilled") or {})
     return out

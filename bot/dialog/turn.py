@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..nlu.matcher import Matcher, Understanding
+from ..answers.sentences import question_sentences
+from ..answers.story import Quantity
+from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..nlu.normalize import Normalized
 from ..reply import Reply
 from . import render
 from .context import Ctx
-from .session import POLICY_STATES, Session
+from ..privacy import mask
+from .session import POLICY_STATES, Figure, Session
 from .step import SAME, Step
+
+READ = (Outcome.MATCH, Outcome.CLARIFY)   # a reading that found a topic (or two)
+MAX_STORY_CHARS = 2000                    # how much of a long story is searched for figures
+QUESTION_CHARS = 300                      # the longest question kept to answer after a region button
+MAX_FIGURES = 8                           # figures of a story kept (one per kind is all the conditions use)
 
 
 @dataclass(frozen=True)
@@ -50,15 +58,39 @@ class Turn:
     repeat: bool = False
     understanding: Understanding | None = None
     place_remembered: bool = False
+    story: tuple[Quantity, ...] | None = None   # a long message's figures (None: the question's own)
 
     def understand(self) -> Understanding:
-        """The matcher's reading of the message — computed on first use, then reused."""
+        """The matcher's reading of the message — computed on first use, then reused.
+
+        A long story is read by its question sentences, wherever they stand (the 500-character cut never
+        cuts the question away); its places and figures come from the whole of it."""
         if self.understanding is None:
             u = self.matcher.understand(self.message.norm)
+            asked = question_sentences(self.message.text)
+            if asked:
+                by_question = self.matcher.understand(asked)
+                if by_question.outcome in READ or u.outcome not in READ:
+                    u = replace(by_question, region=by_question.region or u.region,
+                                place=by_question.place or u.place, truncated=u.truncated)
+                self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
             self.understanding, self.confidence = u, u.confidence
-            if u.truncated:
+            if u.truncated and not asked:
                 self.lines.append(render.TRUNCATED)
         return self.understanding
+
+    def hear(self, u: Understanding, same_topic: bool = False) -> None:
+        """Keep what the dialog needs of a question about a topic: the condition cues and title words, the
+        question itself (normalised, masked, bounded: it is answered once the region or measure is known)
+        and the figures of the story. `same_topic`: the words add to those already heard."""
+        s = self.session
+        cues, words = self.ctx.index.hear(u.normalized, before=s if same_topic else None)
+        figures = self.story if self.story is not None else self.ctx.planner.figures(u.normalized)
+        story = tuple(Figure(q.subject.value, q.value, q.said) for q in figures)
+        if same_topic:
+            story = tuple({f.subject: f for f in (*s.story, *story)}.values())
+        question = mask(u.normalized)[-QUESTION_CHARS:]
+        self.session = replace(s, cues=cues, title_words=words, question=question, story=story[:MAX_FIGURES])
 
     def remember_place(self) -> None:
         """Keep the region and district the message names (once per turn)."""

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...knowledge.model import Policy
+from ...knowledge.model import FaqEntry, Policy
 from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import Ctx
 from ..session import Session
 from ..step import Go, GoTo, Step, say
+from ...answers.story import Quantity, Subject
+
+MAX_WARNED = 12   # measures whose full ended / draft warning is remembered (then a short tag)
 
 
 def answer(ctx: Ctx, s: Session, go: GoTo, understanding: Understanding | None = None) -> Step:
@@ -32,7 +35,8 @@ def answer(ctx: Ctx, s: Session, go: GoTo, understanding: Understanding | None =
 
 def _opening(ctx: Ctx, s: Session, policy: Policy, others_ids: tuple[str, ...] | None,
              aspect: str | None) -> Step:
-    """The first answer about a policy the person picked or the dialog chose for them."""
+    """The first answer about a policy: every part of the question the person asked (the planner), the
+    other measures the same message asks about, then the follow-up buttons or the district question."""
     kb, today = ctx.kb, ctx.today
     if others_ids is None:  # picked from a list: keep offering the ones not picked
         others = [kb.policies[pid] for pid in s.related if pid in kb.policies]
@@ -41,24 +45,35 @@ def _opening(ctx: Ctx, s: Session, policy: Policy, others_ids: tuple[str, ...] |
     else:
         others = [kb.policies[pid] for pid in others_ids]
     s = replace(s, policy=policy.id, topic=policy.topic)
-    ended = ctx.ended(policy)
-    head = (render.standing_notice(policy, kb, today), render.asked_about(policy))
     common = {"intent": policy.topic, "sources": (render.cite(policy, kb),)}
-    if s.check and policy.conditions and not ended:
+    if s.check and policy.conditions and not ctx.ended(policy):
+        head = (render.standing_notice(policy, kb, today), render.asked_about(policy))
         return say(s, *head, then=GoTo(Go.BEGIN_CHECK, policy=policy.id), **common)
     related = [o for o in others if o.id != policy.id]
-    lines = [*head, render.also(kb, related, today) if related else None]
     s = replace(s, related=tuple(o.id for o in related))
-    if aspect == "contact":
-        return say(s, *lines, then=GoTo(Go.SHOW_CONTACT, policy=policy.id), **common)
-    if aspect and aspect != "eligibility":
-        lines.append(render.aspect_text(policy, aspect, kb, today))
-    elif s.check and policy.conditions and ended:
-        lines += [render.ENDED_NO_CHECK, *render.overview(policy, kb, today)]
-    else:
-        lines += render.overview(policy, kb, today)
-    lines.append(render.source(policy, kb))
-    return say(menus.follow_ups(ctx, s, policy, done=aspect), *lines, **common)
+    lines, sources, shown, s, needs_district = _planned(ctx, s, policy)
+    if related:
+        lines.append(render.also(kb, related, today))
+    if needs_district:
+        return say(s, *lines, sources=tuple(sources), intent=policy.topic,
+                   then=GoTo(Go.SHOW_CONTACT, policy=policy.id, after_answer=True))
+    return say(menus.follow_ups(ctx, s, policy, done=shown), *lines, sources=tuple(sources), intent=policy.topic)
+
+
+def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str], set[str], Session, bool]:
+    """The planner's answer for the question kept in the session, plus the measures beside it."""
+    planner, today = ctx.planner, ctx.today
+    story = tuple(Quantity(Subject(f.subject), f.value, f.said) for f in s.story)
+    q = planner.question(s.question, story)
+    main = planner.answer(policy, q, s.place, today, warned=policy.id in s.warned, prefilled=dict(s.prefilled))
+    lines, sources, warned = list(main.lines), list(main.sources), [*s.warned, policy.id]
+    for other, part in planner.companions(policy, q, s.region, today):
+        extra = planner.answer(other, planner.question(part, story), s.place, today, warned=other.id in warned)
+        lines += ["——", *extra.lines]
+        sources += [src for src in extra.sources if src not in sources]
+        warned.append(other.id)
+    s = replace(s, warned=tuple(dict.fromkeys(warned))[-MAX_WARNED:])
+    return lines, sources, main.shown, s, main.needs_district
 
 
 def _follow_up(ctx: Ctx, s: Session, aspect: str) -> Step:
@@ -79,3 +94,12 @@ def _follow_up(ctx: Ctx, s: Session, aspect: str) -> Step:
     lines = (notice, render.aspect_head(policy, aspect), render.aspect_text(policy, aspect, ctx.kb, ctx.today),
              render.source(policy, ctx.kb))
     return say(menus.follow_ups(ctx, s, policy, done=aspect), *lines, **common)
+
+
+def detail(ctx: Ctx, s: Session, entry: FaqEntry) -> Step:
+    """"那展期呢" after an answer: the FAQ clause of the policy under discussion that answers it."""
+    policy = ctx.kb.policies[entry.policy]
+    line = ctx.planner.entry_line(entry, ctx.today)
+    lines = (ctx.planner.short_tag(policy, ctx.today), f"「{policy.title}」（{policy.region}）：", line,
+             *ctx.kb.quoted_notes(policy, ctx.today, line), render.source(policy, ctx.kb))
+    return say(menus.follow_ups(ctx, s, policy), *lines, intent=policy.topic, sources=(render.cite(policy, ctx.kb),))

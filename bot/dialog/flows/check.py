@@ -9,6 +9,7 @@ from .. import menus, render
 from ..context import Ctx
 from ..session import Action, Button, Do, Session, State, Verdict
 from ..step import Go, GoTo, Step, ask, say
+from ...answers.story import Quantity, Subject
 
 
 def begin_check(ctx: Ctx, s: Session, go: GoTo) -> Step:
@@ -23,6 +24,10 @@ def begin_check(ctx: Ctx, s: Session, go: GoTo) -> Step:
         option = next((o for o, _ in cond.cues if (number, o) in found), None)
         if option is not None:
             answers[key], prefilled[key] = option, found[(number, option)]
+    # figures of the story answer conditions too, and a figure that fails one overrides a cue that passes it
+    story = tuple(Quantity(Subject(f.subject), f.value, f.said) for f in s.story)
+    for key, (option, why) in ctx.planner.story_answers(policy, story).items():
+        answers[key], prefilled[key] = option, why
     s = replace(s, check=True, answers=answers, prefilled=prefilled)
     lines = [render.CHECK_FIRST]
     for key, phrase in prefilled.items():

@@ -8,7 +8,7 @@ from ...knowledge.model import Policy
 from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
-from ..session import Cue, Session, State
+from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
 from ..tuning import POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
 
@@ -51,17 +51,21 @@ def related(ctx: Ctx, s: Session) -> Step:
     return ask(s, question=render.WHICH_RELATED)
 
 
-def clarify(ctx: Ctx, s: Session, u: Understanding, heard: tuple[tuple[Cue, ...], tuple[str, ...]]) -> Step:
-    """Two topics were close: ask which one — unless only one of them exists where the person is."""
+def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
+    """Two topics were close: ask which one — unless only one of them exists where the person is, or one
+    topic's FAQ clearly answers the question."""
     topics = [c.intent for c in u.candidates if c.intent in ctx.kb.topics][:2]
-    cues, title_words = heard
-    s = replace(s, cues=cues, title_words=title_words)
+    region = u.region or s.region
+    pool = [p for t in topics for p in ctx.kb.policies_for_topic(t) if not region or region not in ctx.kb.regions
+            or p.region in {region, *ctx.kb.regions[region].covered_by}]
+    chosen = ctx.planner.prefer_by_faq(pool, s.question)
+    if chosen is not None:
+        return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=chosen.topic, aspect=u.aspect))
     if s.region:
         here = [t for t in topics if s.region in ctx.kb.regions_for_topic(t)]
         if len(here) == 1:
-            return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=here[0], aspect=u.aspect,
-                                            check=u.aspect == "eligibility"))
-    s = replace(s, state=State.CLARIFYING, aspect=u.aspect, check=u.aspect == "eligibility",
+            return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=here[0], aspect=u.aspect))
+    s = replace(s, state=State.CLARIFYING, aspect=u.aspect, check=False,
                 pending=menus.topic_buttons(ctx, topics) + (menus.NONE_BUTTON,))
     return ask(s, question=render.WHICH_TOPIC, intent=None)
 
@@ -94,8 +98,12 @@ def _asking_region(ctx: Ctx, s: Session, regions: list[str], elsewhere: bool) ->
 def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) -> Step:
     """The policy the person's words name, the one current policy, or a list to choose from."""
     ranked = sorted(policies, key=lambda p: _rank(ctx, p, region, ctx.today))
+    # "2020年那个…": only that year's measures; words only one measure's own text has name it
+    said = ctx.planner.prepare(s.question)
+    ranked = ctx.planner.chooser.by_year(ranked, said)
     # a title can only pick among the policies of the most specific region on offer
-    named = _named_by_words(ctx, [p for p in ranked if p.region == ranked[0].region], s.title_words)
+    named = ctx.planner.chooser.named(ranked, said) or \
+        _named_by_words(ctx, [p for p in ranked if p.region == ranked[0].region], s.title_words)
     if named is not None:
         # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
         return _open(s, named, [p for p in ranked if p is not named])
@@ -103,7 +111,7 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     siblings = [p for p in current if p.region == current[0].region] if current else []
     if len(siblings) <= 1:
         return _open(s, ranked[0], ranked[1:])
-    best = _named_by_words(ctx, siblings, s.title_words)
+    best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question)
     if best is not None:
         return _open(s, best, [p for p in ranked if p not in siblings])
     older = [p for p in ranked if p not in siblings][:POLICY_CHOICES - len(siblings)]
