@@ -30,7 +30,8 @@ class DetailCues:
         self._details = sorted(((compact(cue), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
 
-    def asked(self, text: str) -> AskedAspects:
+    def asked(self, text: str, ignore: str = "") -> AskedAspects:
+        """`ignore`: words of the measure's own name ("补缴" in 城乡居民养老保险补缴 names it, asks nothing)."""
         # "电话多少" asks for a number to call, not an amount of money
         compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         found: list[tuple[int, str]] = []
@@ -41,7 +42,7 @@ class DetailCues:
         details: list[tuple[int, FaqAspect]] = []
         for cue, kind in self._details:
             at = compact.find(cue)
-            if at >= 0 and kind not in (k for _, k in details):
+            if at >= 0 and cue not in ignore and kind not in (k for _, k in details):
                 details.append((at, kind))
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
 

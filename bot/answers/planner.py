@@ -8,7 +8,7 @@ the text, and names any part it cannot answer instead of dropping it. It only ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
@@ -33,11 +33,12 @@ COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspec
           FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
 # a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
 # question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
-FALLBACK_FIELD = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
+FALLBACK_FIELD = {FaqAspect.DURATION: "duration", FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
                   FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
                   FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer
 LOOSE_FAQ = 0.22
+SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close   # good enough when the record itself has nothing on what was asked
 MISSING = "原文没有写明"
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics   # a FAQ entry this close answers its kind alone; a looser one stands beside the record field
@@ -179,8 +180,12 @@ class AnswerPlanner:
         return out
 
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
-        """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy."""
-        asked = self.cues.asked(text)
+        """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the
+        message is more than the measure's own name."""
+        asked = self.cues.asked(text, ignore=self._names(policy))
+        said = self.prepare(text)
+        if said and said in self.prepare(self._names(policy)):
+            return None
         hit = self.index.best([policy.id], text, asked.details)
         return hit.entry if hit else None
 
@@ -191,6 +196,7 @@ class AnswerPlanner:
 
         `warned`: the ended / draft warning was already given in full in this conversation (a tag now)."""
         out = PolicyAnswer(sources=[render.cite(policy, self.kb)])
+        q = replace(q, asked=self.cues.asked(q.text, ignore=self._names(policy)))
         notice = self.short_tag(policy, today) if warned else render.standing_notice(policy, self.kb, today)
         general = not q.asked.record and not q.asked.details   # "兴安盟创业担保贷款": the overview
         for hit in self.entries_for(policy, q):
@@ -210,6 +216,10 @@ class AnswerPlanner:
         out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + out.lines
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
+
+    def _names(self, policy: Policy) -> str:
+        topic = self.kb.topics.get(policy.topic)
+        return " ".join((policy.title, policy.button, topic.name if topic else ""))
 
     def _closest_entry(self, policy: Policy, q: Question, today: date, out: PolicyAnswer) -> None:
         """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
@@ -244,9 +254,14 @@ class AnswerPlanner:
             if aspect == "deadline" and duration_only:
                 continue  # "能领几个月" is not answered by 申请时限
             if aspect == "eligibility":
-                out.lines += self.conditions_lines(policy, q, out, prefilled)
-            elif aspect == "process" and render.channel_lines(policy, bullet=""):
+                self._eligibility(policy, q, today, out, prefilled)
+            elif aspect == "process" and (policy.process or policy.channels_online or policy.channels_onsite):
+                out.lines += [f"办理流程：{policy.process}"] if policy.process and len(policy.process) <= SHORT_FIELD else []
                 out.lines += render.channel_lines(policy, bullet="")
+            elif aspect == "duration":
+                if not policy.duration:
+                    continue  # named below as not stated ("关于期限：原文没有写明")
+                out.lines.append(f"享受期限：{policy.duration}")
             else:
                 text = render.aspect_text(policy, aspect, self.kb, today)
                 if not _said_already(text, out):
@@ -260,6 +275,20 @@ class AnswerPlanner:
             if any(f.verdict is Verdict.FAILED for f in findings):
                 out.lines += self.conditions_lines(policy, q, out, prefilled)
                 out.shown.add("eligibility")
+
+    def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
+                     prefilled: dict[str, str]) -> None:
+        """"我能领吗 / 怎么领": the conditions at once (the check is a button), with the standard beside."""
+        if self.kb.standing(policy, today).ended and policy.conditions:
+            out.lines.append(render.ENDED_NO_CHECK)
+        if not policy.conditions:
+            out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
+            out.shown.update({"amount", "validity"})
+            return
+        out.lines += self.conditions_lines(policy, q, out, prefilled)
+        if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
+            out.lines.append(f"标准：{policy.standard}")
+            out.shown.add("amount")
 
     def conditions_lines(self, policy: Policy, q: Question, out: PolicyAnswer,
                          prefilled: dict[str, str]) -> list[str]:
@@ -284,7 +313,7 @@ class AnswerPlanner:
         return lines
 
     def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
-        answered = {e.aspect for e in out.entries}
+        answered = {e.aspect for e in out.entries} | {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
         for kind in q.asked.details:
             if kind in DETAIL_NAMES and kind not in answered and not (kind is FaqAspect.AUDIENCE and out.shown):
                 out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")

@@ -190,7 +190,8 @@ def contact_places(policy: Policy, kb: KnowledgeBase) -> list[str]:
     return places
 
 # ---- button labels ------------------------------------------------------------------------------
-HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "转人工", "其他问题", "重新开始", "看看能问什么"
+# the button gives phone numbers of people who can help; the bot cannot transfer a chat, so it never says "转人工"
+HUMAN_LABEL, OTHER_LABEL, RESTART_LABEL, TOPICS_LABEL = "人工咨询电话", "其他问题", "重新开始", "看看能问什么"
 RELATED_LABEL, CHECK_LABEL, RECHECK_LABEL, NONE_LABEL = "同类其他政策", "核对申领条件", "重新核对", "都不是"
 ELSEWHERE_LABEL, CONTACT_LABEL = "其他地区", "办理地点电话"
 # the follow-ups offered under an answer, in this order: (label, aspect)
@@ -263,6 +264,7 @@ BACK = "好的，回到上一步："
 EMPTY_WHILE_ASKING = "您好像没有输入内容。请点选下面的按钮："
 EMPTY = "您好像没有输入文字。请直接打字提问，例如“失业金怎么领”，或者点下面的话题："
 TRUNCATED = f"（您的消息比较长，我只读了最后 {MAX_INPUT_CHARS} 个字。）"
+LONG_READ = "（您的消息比较长，我先找出其中的问题来回答。）"
 WHAT_NEXT = "好的。您还想了解哪一项？请点选下面的按钮，或者直接打字提问。"
 ANYTHING_ELSE = "好的，请问还有什么想了解的？可以直接打字提问。"
 NOT_UNDERSTOOD_TOPIC = "抱歉没能理解您的问题。请换个说法再问一次，比如“失业金怎么领”“见习补贴多少钱”。"
@@ -270,6 +272,10 @@ NOT_UNDERSTOOD = "抱歉，我没有看懂您的回答。请点选下面的按�
 STILL_NOT_UNDERSTOOD = "还是没能看懂。您可以直接联系办理机构问清楚："
 KEEP_PICKING = "也可以继续点选："
 ENGLISH_HINT = "(Sorry, I can only help in Chinese with employment and social-insurance policies.)"
+ENGLISH_ONLY = ("Sorry, I can only answer in Chinese. I help with employment and social-insurance benefits in "
+                "Urumqi, Xinjiang, the XPCC (兵团) and Xing'an League (兴安盟): unemployment benefit, internships, "
+                "start-up loans, job-retention refunds, training and social-insurance subsidies. Tap a topic below.")
+ENGLISH_ONLY_ZH = "抱歉，我只能用中文回答。我能查询就业和社保政策：能领什么、条件、材料、去哪里办。请点下面的话题，或用中文提问："
 
 
 # ---- out of scope, a person to talk to ------------------------------------------------------------
@@ -280,7 +286,7 @@ def out_of_scope(kb: KnowledgeBase, elsewhere: str | None, featured: list[str]) 
 
 
 CONTACT_STAFF = "您可以直接联系办理机构的工作人员："
-NO_TRANSFER = "我不能转接人工，但您可以直接联系这些咨询电话："
+NO_TRANSFER = "可以直接打这些电话，向工作人员咨询："
 ASK_LOCALLY = "新疆其他地州和兵团请咨询当地人力资源和社会保障部门。"
 
 

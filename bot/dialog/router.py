@@ -53,6 +53,7 @@ class Heard(StrEnum):
     CONVERSATION = "hello, thanks, help, 转人工, …"
     TOPIC = "a question naming a topic"
     FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
+    ENGLISH = "English only, no Chinese (How do I apply for unemployment benefit?)"
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     INTENT = "a topic recognised without topic words"
@@ -142,6 +143,10 @@ def follow_up(t: Turn, u: Understanding) -> None:
     run(t, GoTo(Go.ANSWER, aspect=u.aspect))
 
 
+def english(t: Turn, u: Understanding) -> None:
+    t.apply(help.english(t.ctx, t.session, u))
+
+
 def detail(t: Turn, entry: FaqEntry) -> None:
     t.apply(answer.detail(t.ctx, t.session, entry))
 
@@ -174,7 +179,7 @@ def out_of_scope(t: Turn, u: Understanding) -> None:
 # after a state's own rows: a place on its own, then a new question of any kind
 PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
           Route(Heard.REGION, region_named))
-NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.DETAIL, detail), Route(Heard.TOPIC, topic_question),
+NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english), Route(Heard.DETAIL, detail), Route(Heard.TOPIC, topic_question),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
@@ -298,6 +303,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
+    Heard.ENGLISH: _understood_if(lambda u, s: help.mostly_latin(u.original)),
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),

@@ -75,8 +75,8 @@ class Turn:
                                 place=by_question.place or u.place, truncated=u.truncated)
                 self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
             self.understanding, self.confidence = u, u.confidence
-            if u.truncated and not asked:
-                self.lines.append(render.TRUNCATED)
+            if u.truncated:
+                self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
         return self.understanding
 
     def hear(self, u: Understanding, same_topic: bool = False) -> None:

@@ -29,7 +29,7 @@ def begin_check(ctx: Ctx, s: Session, go: GoTo) -> Step:
     for key, (option, why) in ctx.planner.story_answers(policy, story).items():
         answers[key], prefilled[key] = option, why
     s = replace(s, check=True, answers=answers, prefilled=prefilled)
-    lines = [render.CHECK_FIRST]
+    lines = [render.CHECK_FIRST + (ctx.planner.short_tag(policy, ctx.today) or "")]
     for key, phrase in prefilled.items():
         lines.append(render.prefilled(phrase, policy.conditions[int(key) - 1].ask, answers[key]))
     step = next_condition(ctx, s)

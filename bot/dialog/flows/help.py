@@ -76,6 +76,20 @@ def out_of_scope(ctx: Ctx, s: Session, u: Understanding | None) -> Step:
     return say(s, *lines, intent=None, sources=sources)
 
 
+def english(ctx: Ctx, s: Session, u: Understanding) -> Step:
+    """A message in English only: a short bilingual reply with the topics (the one it seems to ask first)."""
+    general, sources = menus.general_contacts(ctx, s.region)
+    ids = [u.intent] if u.intent in ctx.kb.topics else []
+    ids += [t for t in menus.FEATURED_TOPICS if t in ctx.kb.topics and t not in ids]
+    s = replace(s, state=State.FALLBACK, pending=menus.topic_buttons(ctx, ids[:TOPIC_BUTTONS]))
+    return say(s, render.ENGLISH_ONLY, render.ENGLISH_ONLY_ZH, *general, intent=None, sources=sources)
+
+
+def mostly_latin(text: str) -> bool:
+    """English (or another Latin-script language) with no Chinese at all."""
+    return _mostly_latin(text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def other_region(ctx: Ctx, s: Session) -> Step:
     """"其他地区": none of our regions."""
     general, sources = menus.general_contacts(ctx, s.region)
