@@ -26,7 +26,7 @@ def test_console_numbers_options_and_debug_shows_slots(tmp_path):
 
 def test_console_remembers_the_conversation_across_restarts(tmp_path):
     store = f"sqlite:{tmp_path / 's.sqlite3'}"
-    first = run_cli(["chat", "--store", store, "--today", "2026-11-22"], "我被公司裁员了，能领失业金吗？\n乌鲁木齐市\n")
+    first = run_cli(["chat", "--store", store, "--today", "2026-11-22"], "我被公司裁员了，能领失业金吗？\n乌鲁木齐市\n核对申领条件\n")
     assert "（1/2）" in first.stdout
     second = run_cli(["chat", "--store", store, "--today", "2026-11-22"], "是\n已办理\n")
     assert "您符合申领条件" in second.stdout

@@ -45,7 +45,7 @@ GOOD = """\
       intent: null
       policy: null
       state: fallback
-      options: [看看能问什么, 转人工]
+      options: [看看能问什么, 人工咨询电话]
 """
 
 FAILING = """\

@@ -9,10 +9,21 @@ from ..knowledge.model import KnowledgeBase
 from ..knowledge.yamlio import DataError, read_yaml
 from .choose import PolicyChooser
 from .cues import DetailCues
-from .faq_index import FaqIndex
+from .faq_index import FaqIndex, bigrams
 from .planner import AnswerPlanner, TextReader
 
 DETAILS_FILE = "details.yaml"
+
+
+def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
+    """Every bigram of the bot's own words: what a stored question may keep (see keep_known)."""
+    clean = lambda t: matcher.normalize.fold_synonyms(matcher.normalize.clean(t)).replace(" ", "")  # noqa: E731
+    texts = [x for qs in matcher.examples_by_intent.values() for x in qs]
+    texts += [a for e in kb.faq.entries for a in (*e.asks, e.answer, e.label)]
+    texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
+    texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
+    texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
+    return frozenset(g for t in texts for g in bigrams(clean(t)))
 
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:
@@ -34,6 +45,7 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
             return u.intent, u.confidence
         return None
 
-    cues = DetailCues(matcher.aspect_cues, dict(data.get("details") or {}), matcher.compact)
-    reader = TextReader(prepare, regions_in, topic_of)
+    details = dict(data.get("details") or {})
+    cues = DetailCues(matcher.aspect_cues, details, matcher.compact)
+    reader = TextReader(prepare, _known_bigrams(kb, matcher, details), regions_in, topic_of)
     return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), reader)

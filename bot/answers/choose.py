@@ -16,7 +16,7 @@ from .faq_index import bigrams
 NAMING_MIN = 2         # bigrams of the question that only one measure's own text has
 NAMING_LEAD = 1        # and that many more than the runner-up
 _YEAR = re.compile(r"(20\d\d)年")
-_GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
+GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
 
 
 def policy_year(kb: KnowledgeBase, policy: Policy) -> int | None:
@@ -37,7 +37,7 @@ class PolicyChooser:
         for policy in kb.policies.values():
             words = [policy.title, policy.button, policy.summary or "", policy.audience or "", policy.standard or ""]
             words += [e.answer for e in kb.faq.for_policy(policy.id)]
-            self._grams[policy.id] = frozenset(bigrams(prepare(" ".join(words)))) - _GENERIC
+            self._grams[policy.id] = frozenset(bigrams(prepare(" ".join(words)))) - GENERIC
 
     def candidates(self, topic: str, region: str) -> list[Policy]:
         covered = {region, *self.kb.regions[region].covered_by} if region in self.kb.regions else {region}

@@ -15,9 +15,9 @@ from typing import Callable
 from ..dialog import render
 from ..knowledge.grounding import fold
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
-from .choose import PolicyChooser
+from .choose import GENERIC, PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
-from .faq_index import MIN_SCORE, FaqIndex, ScoredEntry
+from .faq_index import MIN_SCORE, FaqIndex, ScoredEntry, bigrams
 from .sentences import asks_something
 from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
 
@@ -52,6 +52,7 @@ class TextReader:
     """What the planner needs from the matcher, as plain functions (the planner never imports it)."""
 
     prepare: Callable[[str], str]                        # folded, places taken out, no spaces
+    known: frozenset[str]                                # every bigram the bot's own data contains
     regions_in: Callable[[str], list[str]]               # the regions a text names, in order
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
 
@@ -96,6 +97,16 @@ class AnswerPlanner:
         """Text as the FAQ and the chooser compare it: folded, no places, no spaces."""
         return self.reader.prepare(text)
 
+    def keep_known(self, normalized: str) -> str:
+        """The question as the session may keep it: only characters that belong to some bigram of the
+        bot's own data (topics, FAQ, places, cues) and figures. Names and other personal words go."""
+        known, out = self.reader.known, []
+        for i, ch in enumerate(normalized):
+            pair = (normalized[i - 1:i + 1] if i else "", normalized[i:i + 2])
+            keep = ch == " " or ch.isdigit() or any(p in known for p in pair if len(p) == 2)
+            out.append(ch if keep else " ")
+        return re.sub(r" +", " ", "".join(out)).strip()
+
     def question(self, normalized: str, story: tuple[Quantity, ...] | None = None) -> Question:
         """What `normalized` asks; `story`: the figures of the whole message when it was a long story."""
         figures = tuple(story_quantities(normalized)) if story is None else story
@@ -139,8 +150,11 @@ class AnswerPlanner:
                 other = self.chooser.pick(policy.topic, other_region, today, said, exact=True)
                 if other and other.id != policy.id:
                     found.append((other, q.text))
+        own = bigrams("".join(self._names(policy))) - GENERIC
         for part in q.parts[:MAX_PARTS] if len(q.parts) > 1 else ():
-            named = self.reader.topic_of(part) if asks_something(part) else None
+            if not asks_something(part) or own & bigrams(self.prepare(part)):
+                continue  # tells rather than asks, or asks about this very measure
+            named = self.reader.topic_of(part)
             if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
                 other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
                 if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
@@ -191,7 +205,7 @@ class AnswerPlanner:
 
     # ---- composing ---------------------------------------------------------------------------------
     def answer(self, policy: Policy, q: Question, place: str | None, today: date,
-               warned: bool, prefilled: dict[str, str] | None = None) -> PolicyAnswer:
+               warned: bool, prefilled: dict[str, tuple[str, str]] | None = None) -> PolicyAnswer:
         """The reply about `policy` for question `q`: each part answered, then the office, then the source.
 
         `warned`: the ended / draft warning was already given in full in this conversation (a tag now)."""
@@ -243,7 +257,7 @@ class AnswerPlanner:
         return None
 
     def _record_aspects(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
-                        prefilled: dict[str, str]) -> None:
+                        prefilled: dict[str, tuple[str, str]]) -> None:
         duration_only = FaqAspect.DURATION in q.asked.details and FaqAspect.DEADLINE not in q.asked.details
         answered_kinds = {e.aspect for e in out.entries}
         wanted = list(q.asked.record) + [FALLBACK_FIELD[k] for k in q.asked.details
@@ -277,7 +291,7 @@ class AnswerPlanner:
                 out.shown.add("eligibility")
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
-                     prefilled: dict[str, str]) -> None:
+                     prefilled: dict[str, tuple[str, str]]) -> None:
         """"我能领吗 / 怎么领": the conditions at once (the check is a button), with the standard beside."""
         if self.kb.standing(policy, today).ended and policy.conditions:
             out.lines.append(render.ENDED_NO_CHECK)
@@ -291,7 +305,7 @@ class AnswerPlanner:
             out.shown.add("amount")
 
     def conditions_lines(self, policy: Policy, q: Question, out: PolicyAnswer,
-                         prefilled: dict[str, str]) -> list[str]:
+                         prefilled: dict[str, tuple[str, str]]) -> list[str]:
         if not policy.conditions:
             return ["原文没有列出申领条件。" if not policy.audience else f"适用对象：{policy.audience}"]
         out.findings = judge(policy.conditions, list(q.story))
@@ -303,7 +317,8 @@ class AnswerPlanner:
             if finding:
                 line += f"（{finding.explanation}，{'这一条不符合' if finding.verdict is Verdict.FAILED else '这一条符合'}）"
             elif str(number) in prefilled:
-                line += f"（您提到“{prefilled[str(number)]}”，这一条按“{cond.passing[0]}”算）"
+                words, option = prefilled[str(number)]
+                line += f"（您说“{words}”，这一条{'符合' if option in cond.passing else '不符合'}）"
             lines.append(line)
         for finding in out.failed:
             cond = policy.conditions[finding.condition - 1]

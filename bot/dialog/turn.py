@@ -89,7 +89,7 @@ class Turn:
         story = tuple(Figure(q.subject.value, q.value, q.said) for q in figures)
         if same_topic:
             story = tuple({f.subject: f for f in (*s.story, *story)}.values())
-        question = mask(u.normalized)[-QUESTION_CHARS:]
+        question = self.ctx.planner.keep_known(mask(u.normalized))[-QUESTION_CHARS:]
         self.session = replace(s, cues=cues, title_words=words, question=question, story=story[:MAX_FIGURES])
 
     def remember_place(self) -> None:

@@ -18,27 +18,41 @@ def test_engine_api_shape(loaded_bot):
     assert PolicyBot.load.__defaults__ == (None, None, None, None)
 
 
+def test_can_i_get_it_lists_the_conditions_at_once_and_offers_the_check(chat):
+    answer = chat(*URUMQI_CHECK)[1]
+    assert answer.state == "answered" and "核对申领条件" in answer.options
+    assert "缴费满1年" in answer.text and "失业登记" in answer.text and "1530元/月" in answer.text
+    assert "您说“被公司裁员”，这一条符合" in answer.text        # the story already answers condition 2
+
+
 def test_eligible_path_ends_with_standard_source_and_district_phone(chat):
-    replies = chat(*URUMQI_CHECK, "是", "已办理", "天山区")
-    asking = replies[1]
+    replies = chat(*URUMQI_CHECK, "核对申领条件", "是", "已办理", "天山区")
+    asking = replies[2]
     assert asking.state == "checking" and "（1/2）" in asking.text          # 被裁员 already answers one condition
     assert "被公司裁员" in asking.text
-    verdict = replies[3]
+    verdict = replies[4]
     assert "您符合申领条件" in verdict.text and "1530元/月" in verdict.text
     assert "《乌鲁木齐市就业社保政策清单》三" in verdict.text
     assert verdict.state == "asking_district" and "天山区" in verdict.options
-    assert replies[4].state == "answered"
-    assert "天山区社保分中心" in replies[4].text and "0991-2337209" in replies[4].text
+    assert replies[5].state == "answered"
+    assert "天山区社保分中心" in replies[5].text and "0991-2337209" in replies[5].text
+
+
+def test_a_story_that_contradicts_a_condition_never_gets_a_yes(chat):
+    replies = chat("我在乌鲁木齐，失业保险才交了8个月就被裁员了，能领失业金吗", "核对申领条件", "已办理")
+    assert "8个月" in replies[0].text and "不符合" in replies[0].text and "您符合" not in replies[0].text
+    assert all("您符合申领条件" not in r.text for r in replies)
+    assert "暂时不符合" in replies[-1].text
 
 
 def test_conditions_are_asked_one_by_one_with_progress(chat):
-    replies = chat("失业金怎么申请", "乌鲁木齐市")
-    assert "（1/3）" in replies[1].text and replies[1].options == ["是", "否", "不清楚"]
-    assert replies[1].policy == "urumqi.unemployment_benefit" and replies[1].intent == "unemployment_benefit"
+    replies = chat("失业金怎么申请", "乌鲁木齐市", "核对申领条件")
+    assert "（1/3）" in replies[2].text and replies[2].options == ["是", "否", "不清楚"]
+    assert replies[2].policy == "urumqi.unemployment_benefit" and replies[2].intent == "unemployment_benefit"
 
 
 def test_not_eligible_says_which_condition_and_what_to_do(chat):
-    replies = chat(*URUMQI_CHECK, "是", "还没有")
+    replies = chat(*URUMQI_CHECK, "核对申领条件", "是", "还没有")
     verdict = replies[-1]
     assert "暂时不符合" in verdict.text and "失业登记" in verdict.text and "怎么办" in verdict.text
     assert "不符合" in verdict.text and "办理地点电话" in verdict.options
@@ -46,14 +60,14 @@ def test_not_eligible_says_which_condition_and_what_to_do(chat):
 
 
 def test_unknown_answer_gives_the_answer_with_a_caveat(chat):
-    replies = chat(*URUMQI_CHECK, "不清楚", "已办理")
+    replies = chat(*URUMQI_CHECK, "核对申领条件", "不清楚", "已办理")
     verdict = replies[-1]
     assert "还不确定" in verdict.text and "1530元/月" in verdict.text
 
 
 @pytest.mark.parametrize("yes", ["对", "是的", "嗯", "1", "１"])
 def test_free_text_and_numbers_answer_buttons(chat, yes):
-    replies = chat("失业金怎么申请", "乌鲁木齐市", yes)
+    replies = chat("失业金怎么申请", "乌鲁木齐市", "核对申领条件", yes)
     assert "（2/3）" in replies[-1].text
 
 
@@ -103,7 +117,7 @@ def test_ended_measure_says_so_first_with_its_end_date(chat):
 
 def test_the_same_measure_is_current_before_its_end_date(chat):
     reply = chat("稳岗返还怎么申请", "新疆其他地州", today=date(2023, 9, 1))[-1]
-    assert "已经结束" not in reply.text and reply.state == "checking"
+    assert "已经结束" not in reply.text and "核对申领条件" in reply.options
 
 
 def test_draft_is_called_a_draft(chat):
@@ -132,7 +146,7 @@ def test_clarification_between_close_topics(chat):
 def test_out_of_scope_says_so_and_offers_a_human(chat):
     reply = chat("明天乌鲁木齐天气怎么样")[0]
     assert reply.intent is None and reply.state == "fallback"
-    assert "不在我的资料范围内" in reply.text and "转人工" in reply.options
+    assert "不在我的资料范围内" in reply.text and "人工咨询电话" in reply.options
     assert "0991-4639654" in reply.text
 
 
@@ -156,8 +170,8 @@ def test_reset_and_back(chat):
 
 
 def test_bad_answer_is_asked_again_then_the_contact_is_offered(chat):
-    replies = chat(*URUMQI_CHECK, "香蕉苹果", "香蕉苹果")
-    assert "没有看懂" in replies[-2].text and replies[-2].options == replies[1].options
+    replies = chat(*URUMQI_CHECK, "核对申领条件", "香蕉苹果", "香蕉苹果")
+    assert "没有看懂" in replies[-2].text and replies[-2].options == replies[2].options
     assert "还是没能看懂" in replies[-1].text and "重新开始" in replies[-1].options
 
 

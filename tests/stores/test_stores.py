@@ -80,7 +80,8 @@ def test_conversation_continues_after_restart_with_sqlite(new_bot, tmp_path):
     path = tmp_path / "s.sqlite3"
     first = new_bot(store=SQLiteStore(path))
     first.handle("u", "我被公司裁员了，能领失业金吗？")
-    reply = first.handle("u", "乌鲁木齐市")
+    first.handle("u", "乌鲁木齐市")
+    reply = first.handle("u", "核对申领条件")
     assert reply.state == "checking"
     second = new_bot(store=SQLiteStore(path))          # a new process on the same file
     reply = second.handle("u", "是")

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*timedelta")
 
 DIALOG = [  # (what the user sends, something the reply must contain)
     ("我被公司裁员了，能领失业金吗？", "请问您在哪里参保"),
-    ("乌鲁木齐市", "（1/2）"),
+    ("乌鲁木齐市", "条件（需同时满足）"),
+    ("核对申领条件", "（1/2）"),
     ("是", "（2/2）"),
     ("已办理", "1530元/月"),
     ("天山区", "0991-"),
@@ -94,18 +95,19 @@ def test_dialog_continues_after_restart(api, make_bot, run_bot, tmp_path):
     chat = 2002
     say(api, chat, DIALOG[0][0])
     press(api, chat, "乌鲁木齐市", 1)
+    press(api, chat, "核对申领条件", 2)
     yes = api.make_message_update(chat, "是")
-    reply = press(api, chat, "是", 2, update=yes)
+    reply = press(api, chat, "是", 3, update=yes)
     assert "（2/2）" in reply.text
     first.stop()  # mid-check: the next question is (2/2)
 
     run_bot(make_bot(db))  # a new process: a new store object on the same file, a new Application
     api.inject_update(yes)  # Telegram delivers the already answered "是" again: not answered twice
-    reply = press(api, chat, "已办理", 3)
+    reply = press(api, chat, "已办理", 4)
     assert "1530元/月" in reply.text
-    reply = press(api, chat, "天山区", 4)
+    reply = press(api, chat, "天山区", 5)
     assert "0991-2337209" in reply.text
-    assert len(api.messages_to(chat)) == 5
+    assert len(api.messages_to(chat)) == 6
 
 
 # ---------------------------------------------------------------- load: 20 users × 5 messages at once
@@ -117,15 +119,16 @@ def test_twenty_users_five_messages_each_at_once(api, make_bot, run_bot):
     for text, _ in DIALOG:  # interleaved: every user's first message, then every user's second, …
         for chat in chats:
             api.inject_message(chat, text)
-    api.wait_for(lambda: len(api.sent) >= 100, timeout=30, what="100 answers")
+    total = 20 * len(DIALOG)
+    api.wait_for(lambda: len(api.sent) >= total, timeout=30, what=f"{total} answers")
     elapsed = time.monotonic() - started
     for chat in chats:
         replies = api.messages_to(chat)
-        assert len(replies) == 5, (chat, [r.text[:30] for r in replies])
+        assert len(replies) == len(DIALOG), (chat, [r.text[:30] for r in replies])
         for reply, (_, expected) in zip(replies, DIALOG):
             assert expected in reply.text, (chat, expected, reply.text[:80])
-    assert len(api.sent) == 100
-    print(f"\n100 messages from 20 users answered in {elapsed:.2f} s")
+    assert len(api.sent) == total
+    print(f"\n{total} messages from 20 users answered in {elapsed:.2f} s")
     assert elapsed < 20
 
 
@@ -211,8 +214,9 @@ def test_persistent_failure_is_logged_masked_and_user_told(api, make_bot, run_bo
     # mid-check, an answer the user never saw is rolled back: sending the same button again works
     say(api, chat, DIALOG[0][0])
     press(api, chat, "乌鲁木齐市", 2)
+    press(api, chat, "核对申领条件", 3)
     api.fail_next_send(3, 500)
-    assert press(api, chat, "是", 3).text == tg.ERROR_TEXT
+    assert press(api, chat, "是", 4).text == tg.ERROR_TEXT
     assert "（2/2）" in say(api, chat, "是")[0].text
 
 

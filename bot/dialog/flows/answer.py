@@ -65,7 +65,8 @@ def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str]
     planner, today = ctx.planner, ctx.today
     story = tuple(Quantity(Subject(f.subject), f.value, f.said) for f in s.story)
     q = planner.question(s.question, story)
-    main = planner.answer(policy, q, s.place, today, warned=policy.id in s.warned, prefilled=dict(s.prefilled))
+    said = {str(c.number): (c.words, c.option) for c in s.cues if c.policy == policy.id}
+    main = planner.answer(policy, q, s.place, today, warned=policy.id in s.warned, prefilled=said)
     lines, sources, warned = list(main.lines), list(main.sources), [*s.warned, policy.id]
     for other, part in planner.companions(policy, q, s.region, today):
         extra = planner.answer(other, planner.question(part, story), s.place, today, warned=other.id in warned)
