@@ -118,6 +118,8 @@ class AnswerPlanner:
         chosen: list[ScoredEntry] = []
         parts = q.parts if len(q.parts) > 1 else (q.text,)
         for part in parts:
+            if len(parts) > 1 and not asks_something(part) and not self.cues.asked(part).details:
+                continue  # "失业保险才交了8个月就被裁员了" tells; the question is elsewhere
             asked = self.cues.asked(part)
             ranked = [h for h in self.index.rank([policy.id], part, asked.details) if h.score >= MIN_SCORE]
             # "个人和企业分别最多贷多少": one part, two entries
@@ -246,8 +248,8 @@ class AnswerPlanner:
     def entry_line(self, entry: FaqEntry, today: date) -> str:
         line = f"{entry.label}：{entry.answer}"
         if entry.until:
-            state = "已结束" if entry.until < today else "仍在执行期内"
-            line += f"（这一条原文写明执行至{entry.until_text}，{state}。）"
+            state = "已经结束" if entry.until < today else "仍在执行期内"
+            line += f"（这一条的期限，原文写的是“{entry.until_text}”，按今天算{state}。）"
         return line
 
     def short_tag(self, policy: Policy, today: date) -> str | None:

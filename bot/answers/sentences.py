@@ -11,17 +11,31 @@ _QUESTION_MARKS = re.compile(r"[？?]|吗|呢|多少|怎么|咋|如何|哪里|�
                              r"是不是|有没有|是否|要不要|行不行|能否|可以.{0,6}[吗么]|请问|想问|想咨询")
 
 
+def question_candidates(raw: str) -> list[str]:
+    """The asking sentences to try one by one (first, last), then together; empty for short text."""
+    joined = question_sentences(raw)
+    if not joined:
+        return []
+    asking = _asking(raw[:MAX_SCAN_CHARS])
+    return list(dict.fromkeys([asking[0], asking[-1], joined]))
+
+
+def _asking(text: str) -> list[str]:
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asking = [s for s in sentences if _STRONG_MARKS.search(s)] or [s for s in sentences if _QUESTION_MARKS.search(s)]
+    if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself
+        asking = [s for s in asking if len(s) >= 10] or asking
+    return asking
+
+
 def question_sentences(raw: str, keep: int = 2) -> str | None:
     """The sentences that ask something (at most `keep`, the first and the last), or None for short text."""
     text = raw[:MAX_SCAN_CHARS]
     if len(text) <= LONG_MESSAGE_CHARS:
         return None
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-    asking = [s for s in sentences if _STRONG_MARKS.search(s)] or [s for s in sentences if _QUESTION_MARKS.search(s)]
+    asking = _asking(text)
     if not asking:
         return None
-    if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself
-        asking = [s for s in asking if len(s) >= 10] or asking
     chosen = asking if len(asking) <= keep else [asking[0], asking[-1]]
     return "".join(chosen)
 

@@ -55,6 +55,18 @@ def _yes_no(said: str, labels: list[str]) -> int | None:
     return None
 
 
+def _digits(text: str) -> int | None:
+    """A number typed on its own ("3", "３", "3."), or None (also for absurdly long digit strings)."""
+    digits = unicodedata.normalize("NFKC", text).strip().rstrip(".、)）")
+    return int(digits) if _NUMBER.fullmatch(digits) and len(digits) <= 6 else None
+
+
+def number_out_of_range(text: str, labels: list[str]) -> bool:
+    """"12" while six buttons are shown: a number meant as a button that is not one."""
+    digits = _digits(text)
+    return bool(labels) and digits is not None and not 1 <= digits <= len(labels)
+
+
 def match_choice(text: str, labels: list[str], *, yes_no: bool = False) -> int | None:
     """The index of the button the text means, or None."""
     if not labels:
@@ -65,9 +77,9 @@ def match_choice(text: str, labels: list[str], *, yes_no: bool = False) -> int |
     plains = [plain(label) for label in labels]
     if said in plains:
         return plains.index(said)
-    digits = unicodedata.normalize("NFKC", text).strip().rstrip(".、)）")
-    if _NUMBER.fullmatch(digits) and 1 <= int(digits) <= len(labels):
-        return int(digits) - 1
+    digits = _digits(text)
+    if digits is not None and 1 <= digits <= len(labels):
+        return digits - 1
     if yes_no:
         choice = _yes_no(said, plains)
         if choice is not None:

@@ -399,3 +399,7 @@ def office_found(entry: OfficeEntry, titles: list[str]) -> str:
     served = "、".join(f"「{t}」" for t in titles[:OFFICE_TITLES_NAMED]) + \
         ("等" if len(titles) > OFFICE_TITLES_NAMED else "")
     return f"· {entry_line(entry)}" + (f"（办理{served}）" if served else "")
+
+
+def pick_a_number(count: int) -> str:
+    return f"请回复1–{count}（按钮前的序号），或者直接点按钮：" if count > 1 else "请直接点按钮："

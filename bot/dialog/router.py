@@ -20,7 +20,7 @@ from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..reply import Reply
 from . import render
-from .choices import match_choice, yes_no_choice
+from .choices import match_choice, number_out_of_range, yes_no_choice
 from .context import Ctx, Index
 from .dispatch import act, back, command, restart, run, run_step
 from .flows import answer, contacts, help, topics
@@ -40,6 +40,7 @@ class Heard(StrEnum):
     """The kinds of message the table tells apart; `HEARD` below holds the test for each."""
 
     BUTTON = "one of the buttons on offer: its text, its number, or a near spelling"
+    BAD_NUMBER = "a number that is no button's (12 when six are shown)"
     YES_NO = "a button, or 对/嗯/没有/不清楚 for a yes/no question"
     ELSEWHERE = "a place outside our regions, and no topic"
     REGION_LACKS_TOPIC = "one of our regions, not among those offered for the topic"
@@ -80,6 +81,11 @@ def press_offered(t: Turn, action: Action) -> None:
     if action.kind is Do.REGION and u is not None and u.place:
         t.session = replace(t.session, place=u.place)
     act(t, action)
+
+
+def bad_number(t: Turn, _: Any) -> None:
+    s = t.session
+    t.apply(say(s, render.pick_a_number(len(s.pending)), s.prompt, repeat=True))
 
 
 def refuse_elsewhere(t: Turn, place: str) -> None:
@@ -187,24 +193,26 @@ AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify)
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
-AFTER_ANSWER = (Route(Heard.BUTTON, press), *PLACES, Route(Heard.OFFICE, office), Route(Heard.VAGUE, list_topics),
+AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES, Route(Heard.OFFICE, office), Route(Heard.VAGUE, list_topics),
                 *NEW_QUESTION, *AT_REST)
 
 ROUTES: dict[State, tuple[Route, ...]] = {
-    State.ASKING_REGION: (Route(Heard.BUTTON, press), Route(Heard.ELSEWHERE, refuse_elsewhere),
+    State.ASKING_REGION: (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number),
+                          Route(Heard.ELSEWHERE, refuse_elsewhere),
                           Route(Heard.REGION_LACKS_TOPIC, region_lacks_topic),
                           Route(Heard.OFFERED_PLACE, press_offered), *WHILE_ASKING),
-    State.ASKING_DISTRICT: (Route(Heard.BUTTON, press), Route(Heard.OFFERED_PLACE, press_offered), *WHILE_ASKING),
-    State.CHECKING: (Route(Heard.YES_NO, press), *ASKED_AGAIN, *WHILE_ASKING),
-    State.CLARIFYING: (Route(Heard.BUTTON, press), *ASKED_AGAIN, *WHILE_ASKING),
-    State.CHOOSING: (Route(Heard.BUTTON, press), *ASKED_AGAIN, *WHILE_ASKING),
+    State.ASKING_DISTRICT: (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number),
+                            Route(Heard.OFFERED_PLACE, press_offered), *WHILE_ASKING),
+    State.CHECKING: (Route(Heard.YES_NO, press), Route(Heard.BAD_NUMBER, bad_number), *ASKED_AGAIN, *WHILE_ASKING),
+    State.CLARIFYING: (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *ASKED_AGAIN, *WHILE_ASKING),
+    State.CHOOSING: (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *ASKED_AGAIN, *WHILE_ASKING),
     State.IDLE: AFTER_ANSWER,
     State.ANSWERED: AFTER_ANSWER,
     State.FALLBACK: AFTER_ANSWER,
     State.ERROR: AFTER_ANSWER,
 }
 # kinds tested before the message's places are remembered in the session; all later kinds see them
-BEFORE_REMEMBERING = frozenset({Heard.BUTTON, Heard.YES_NO, Heard.ELSEWHERE, Heard.REGION_LACKS_TOPIC,
+BEFORE_REMEMBERING = frozenset({Heard.BUTTON, Heard.YES_NO, Heard.BAD_NUMBER, Heard.ELSEWHERE, Heard.REGION_LACKS_TOPIC,
                                 Heard.OFFERED_PLACE, Heard.PLACE_ONLY, Heard.DISTRICT, Heard.DISTRICT_NO_TABLE,
                                 Heard.REGION})
 
@@ -290,6 +298,7 @@ def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[
 HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.BUTTON: lambda t: match_choice(t.message.text, _labels(t)),
     Heard.YES_NO: lambda t: match_choice(t.message.text, _labels(t), yes_no=True),
+    Heard.BAD_NUMBER: lambda t: True if number_out_of_range(t.message.text, _labels(t)) else None,
     Heard.ELSEWHERE: _elsewhere,
     Heard.REGION_LACKS_TOPIC: _region_lacks_topic,
     Heard.OFFERED_PLACE: _offered_place,

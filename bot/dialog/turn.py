@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..answers.sentences import question_sentences
+from ..answers.sentences import question_candidates
 from ..answers.story import Quantity
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..nlu.normalize import Normalized
@@ -67,12 +67,13 @@ class Turn:
         cuts the question away); its places and figures come from the whole of it."""
         if self.understanding is None:
             u = self.matcher.understand(self.message.norm)
-            asked = question_sentences(self.message.text)
+            asked = question_candidates(self.message.text)
             if asked:
-                by_question = self.matcher.understand(asked)
-                if by_question.outcome in READ or u.outcome not in READ:
-                    u = replace(by_question, region=by_question.region or u.region,
-                                place=by_question.place or u.place, truncated=u.truncated)
+                readings = [self.matcher.understand(q) for q in asked]
+                best = max(readings, key=lambda r: (r.outcome in READ, r.confidence))
+                if best.outcome in READ or u.outcome not in READ:
+                    u = replace(best, region=best.region or u.region, place=best.place or u.place,
+                                truncated=u.truncated)
                 self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:
