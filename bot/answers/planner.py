@@ -19,6 +19,7 @@ from .choose import GENERIC, PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
 from .faq_index import MIN_SCORE, FaqIndex, ScoredEntry, bigrams
 from .sentences import asks_something
+from .conditions import conditions_lines
 from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
@@ -27,10 +28,6 @@ MAX_COMPANIONS = 2     # measures answered beside the main one (another region, 
 SECOND_TOPIC_MIN = 0.55  # a part must match a second topic this well to be answered too
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
-# record aspects that a FAQ kind already answers (so the record field is not repeated)
-COVERS = {FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
-          FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
-          FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
 # a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
 # question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
 FALLBACK_FIELD = {FaqAspect.DURATION: "duration", FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
@@ -63,10 +60,6 @@ class Question:
     asked: AskedAspects
     parts: tuple[str, ...]
     story: tuple[Quantity, ...]
-
-    @property
-    def wants_conditions(self) -> bool:
-        return "eligibility" in self.asked.record or FaqAspect.CONDITION in self.asked.details
 
 
 @dataclass
@@ -179,22 +172,6 @@ class AnswerPlanner:
     def figures(normalized: str) -> tuple[Quantity, ...]:
         return tuple(story_quantities(normalized))
 
-    def story_answers(self, policy: Policy, story: tuple[Quantity, ...]) -> dict[str, tuple[str, str]]:
-        """Conditions a story's figures already answer: number → (the option it amounts to, why).
-
-        The eligibility check starts from these, so it can never end in "您符合" against the story."""
-        out = {}
-        for finding in judge(policy.conditions, list(story)):
-            cond = policy.conditions[finding.condition - 1]
-            said = "”“".join(re.findall(r"您说“([^”]+)”", finding.explanation)) or finding.explanation
-            if finding.verdict is Verdict.MET:
-                out[str(finding.condition)] = (cond.passing[0], said)
-                continue
-            failing = [o for o in cond.options if o not in cond.passing and o not in cond.unknown]
-            if failing:
-                out[str(finding.condition)] = (failing[0], said)
-        return out
-
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the
         message is more than the measure's own name."""
@@ -289,7 +266,7 @@ class AnswerPlanner:
         if q.story and "eligibility" not in out.shown and policy.conditions:
             findings = judge(policy.conditions, list(q.story))
             if any(f.verdict is Verdict.FAILED for f in findings):
-                out.lines += self.conditions_lines(policy, q, out, prefilled)
+                out.lines += _conditions(policy, q, out, prefilled)
                 out.shown.add("eligibility")
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
@@ -301,33 +278,10 @@ class AnswerPlanner:
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
             return
-        out.lines += self.conditions_lines(policy, q, out, prefilled)
+        out.lines += _conditions(policy, q, out, prefilled)
         if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
-
-    def conditions_lines(self, policy: Policy, q: Question, out: PolicyAnswer,
-                         prefilled: dict[str, tuple[str, str]]) -> list[str]:
-        if not policy.conditions:
-            return ["原文没有列出申领条件。" if not policy.audience else f"适用对象：{policy.audience}"]
-        out.findings = judge(policy.conditions, list(q.story))
-        said = {f.condition: f for f in out.findings}
-        lines = ["条件（需同时满足）："]
-        for number, cond in enumerate(policy.conditions, 1):
-            line = f"{number}. {statement(cond.ask)}"
-            finding = said.get(number)
-            if finding:
-                line += f"（{finding.explanation}，{'这一条不符合' if finding.verdict is Verdict.FAILED else '这一条符合'}）"
-            elif str(number) in prefilled:
-                words, option = prefilled[str(number)]
-                line += f"（您说“{words}”，这一条{'符合' if option in cond.passing else '不符合'}）"
-            lines.append(line)
-        for finding in out.failed:
-            cond = policy.conditions[finding.condition - 1]
-            lines.append(f"按您说的情况，第{finding.condition}条不符合：{cond.fail}")
-            if cond.remedy:
-                lines.append(f"怎么办：{cond.remedy}")
-        return lines
 
     def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
         answered = {e.aspect for e in out.entries} | {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
@@ -375,10 +329,6 @@ def _drop_parts_of(text: str, out: PolicyAnswer, today: date, planner: "AnswerPl
             out.lines.remove(line)
 
 
-_QUESTION_WORDS = re.compile(r"^(您|贵单位|贵企业|您的企业|您的单位)?(是否|有没有)")
-
-
-def statement(ask: str) -> str:
-    """A condition's question read as a requirement: "您是否已办理失业登记？" → "已办理失业登记"."""
-    text = ask.rstrip("？?").rstrip("吗")
-    return _QUESTION_WORDS.sub(lambda m: (m.group(1) or ""), text, count=1)
+def _conditions(policy: Policy, q: Question, out: PolicyAnswer, prefilled: dict[str, tuple[str, str]]) -> list[str]:
+    lines, out.findings = conditions_lines(policy, q.story, prefilled)
+    return lines

@@ -9,6 +9,7 @@ from .. import menus, render
 from ..context import Ctx
 from ..session import Action, Button, Do, Session, State, Verdict
 from ..step import Go, GoTo, Step, ask, say
+from ...answers.conditions import story_answers
 from ...answers.story import Quantity, Subject
 
 
@@ -26,7 +27,7 @@ def begin_check(ctx: Ctx, s: Session, go: GoTo) -> Step:
             answers[key], prefilled[key] = option, found[(number, option)]
     # figures of the story answer conditions too, and a figure that fails one overrides a cue that passes it
     story = tuple(Quantity(Subject(f.subject), f.value, f.said) for f in s.story)
-    for key, (option, why) in ctx.planner.story_answers(policy, story).items():
+    for key, (option, why) in story_answers(policy, story).items():
         answers[key], prefilled[key] = option, why
     s = replace(s, check=True, answers=answers, prefilled=prefilled)
     lines = [render.CHECK_FIRST + (ctx.planner.short_tag(policy, ctx.today) or "")]

@@ -1,0 +1,59 @@
+"""The conditions of a measure held against what the person said: listed at once, each marked where the
+person's words or figures answer it, and the answers the one-by-one check starts from."""
+from __future__ import annotations
+
+import re
+
+from ..knowledge.model import Policy
+from .story import Quantity, StoryFinding, Verdict, judge
+
+
+def conditions_lines(policy: Policy, story: tuple[Quantity, ...],
+                     prefilled: dict[str, tuple[str, str]]) -> tuple[list[str], list[StoryFinding]]:
+    """The conditions as a short list, each marked where the person's words or figures answer it."""
+    if not policy.conditions:
+        return ["原文没有列出申领条件。" if not policy.audience else f"适用对象：{policy.audience}"], []
+    findings = judge(policy.conditions, list(story))
+    said = {f.condition: f for f in findings}
+    lines = ["条件（需同时满足）："]
+    for number, cond in enumerate(policy.conditions, 1):
+        line = f"{number}. {statement(cond.ask)}"
+        finding = said.get(number)
+        if finding:
+            line += f"（{finding.explanation}，{'这一条不符合' if finding.verdict is Verdict.FAILED else '这一条符合'}）"
+        elif str(number) in prefilled:
+            words, option = prefilled[str(number)]
+            line += f"（您说“{words}”，这一条{'符合' if option in cond.passing else '不符合'}）"
+        lines.append(line)
+    for finding in (f for f in findings if f.verdict is Verdict.FAILED):
+        cond = policy.conditions[finding.condition - 1]
+        lines.append(f"按您说的情况，第{finding.condition}条不符合：{cond.fail}")
+        if cond.remedy:
+            lines.append(f"怎么办：{cond.remedy}")
+    return lines, findings
+
+
+def story_answers(policy: Policy, story: tuple[Quantity, ...]) -> dict[str, tuple[str, str]]:
+    """Conditions a story's figures already answer: number → (the option it amounts to, why).
+
+    The eligibility check starts from these, so it can never end in "您符合" against the story."""
+    out = {}
+    for finding in judge(policy.conditions, list(story)):
+        cond = policy.conditions[finding.condition - 1]
+        said = "”“".join(re.findall(r"您说“([^”]+)”", finding.explanation)) or finding.explanation
+        if finding.verdict is Verdict.MET:
+            out[str(finding.condition)] = (cond.passing[0], said)
+            continue
+        failing = [o for o in cond.options if o not in cond.passing and o not in cond.unknown]
+        if failing:
+            out[str(finding.condition)] = (failing[0], said)
+    return out
+
+
+_QUESTION_WORD = re.compile(r"^(.{0,8}?)(是否|有没有)")
+
+
+def statement(ask: str) -> str:
+    """A condition's question read as a requirement: "您和单位是否按规定参加…？" → "您和单位按规定参加…"."""
+    text = ask.rstrip("？?").rstrip("吗")
+    return _QUESTION_WORD.sub(lambda m: m.group(1), text, count=1)
