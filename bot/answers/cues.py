@@ -30,6 +30,14 @@ class DetailCues:
         self._details = sorted(((compact(cue), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
 
+    def strip(self, compact: str) -> str:
+        """The words that are left once every way of asking (多少钱, 怎么办理, 要什么材料…) is taken out."""
+        for pattern, _ in self._record:
+            compact = pattern.sub(" ", compact)
+        for cue, _ in self._details:
+            compact = compact.replace(cue, " ")
+        return compact
+
     def asked(self, text: str, ignore: str = "") -> AskedAspects:
         """`ignore`: words of the measure's own name ("补缴" in 城乡居民养老保险补缴 names it, asks nothing)."""
         # "电话多少" asks for a number to call, not an amount of money

@@ -51,6 +51,13 @@ class FaqIndex:
             self._by_policy.setdefault(entry.policy, []).append(
                 (entry, [(frozenset(g), w) for g, w in views]))
 
+    def shared(self, entry: FaqEntry, grams: set[str]) -> int:
+        """How many of `grams` the entry's phrasings and answer contain."""
+        for candidate, views in self._by_policy.get(entry.policy, ()):
+            if candidate is entry:
+                return len(grams & frozenset().union(*(g for g, _ in views)))
+        return 0
+
     def has(self, policy_id: str) -> bool:
         return policy_id in self._by_policy
 

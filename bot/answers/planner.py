@@ -33,7 +33,9 @@ _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 FALLBACK_FIELD = {FaqAspect.DURATION: "duration", FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
                   FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
                   FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
-ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer
+ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
+ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
+ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks) that the entry must share
 LOOSE_FAQ = 0.22
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close   # good enough when the record itself has nothing on what was asked
@@ -133,7 +135,18 @@ class AnswerPlanner:
             covered = {region, *self.kb.regions[region].covered_by}
             policies = [p for p in policies if p.region in covered]
         policies = self.chooser.by_year(policies, self.prepare(text))
-        return self.index.best([p.id for p in policies], text, self.cues.asked(text).details, min_score=ANYWHERE_MIN)
+        ranked = self.index.rank([p.id for p in policies], text, self.cues.asked(text).details)
+        if not ranked:
+            return None
+        best = ranked[0]
+        rival = next((h.score for h in ranked if h.entry.policy != best.entry.policy), 0.0)
+        # a long question spreads its words thin: then the entry must stand well clear of every other measure's
+        clear = best.score >= ANYWHERE_FLOOR and best.score >= ANYWHERE_LEAD * rival
+        # the match must rest on what the question is about, not on how it asks (怎么办理, 多少钱)
+        about = bigrams(self.cues.strip(self.prepare(text))) - GENERIC
+        if self.index.shared(best.entry, about) < ANYWHERE_SUBJECT:
+            return None
+        return best if best.score >= ANYWHERE_MIN or clear else None
 
     def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:
         """Other measures the same message asks about: the topic in another region named ("兵团和乌鲁木齐
