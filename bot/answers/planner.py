@@ -262,8 +262,13 @@ class AnswerPlanner:
             if aspect == "eligibility":
                 self._eligibility(policy, q, today, out, prefilled)
             elif aspect == "process" and (policy.process or policy.channels_online or policy.channels_onsite):
-                out.lines += [f"办理流程：{policy.process}"] if policy.process and len(policy.process) <= SHORT_FIELD else []
-                out.lines += render.channel_lines(policy, bullet="")
+                short = policy.process and len(policy.process) <= SHORT_FIELD
+                # the steps when they are short, else where to apply (the channels say it shorter)
+                lines = [f"办理流程：{policy.process}"] if short else render.channel_lines(policy, bullet="")
+                lines = lines or [f"办理流程：{policy.process}"]
+                for line in lines:
+                    _drop_parts_of(line, out, today, self)
+                out.lines += lines
             elif aspect == "duration":
                 if not policy.duration:
                     continue  # named below as not stated ("关于期限：原文没有写明")
