@@ -302,7 +302,11 @@ class AnswerPlanner:
             out.shown.add("amount")
 
     def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
-        answered = {e.aspect for e in out.entries} | {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
+        """Name what was asked and nothing answers ("关于期限：原文没有写明") — unless a quoted clause
+        already answers the question: cue words are loose ("干满几年" is a condition, not a duration)."""
+        if out.entries:
+            return
+        answered = {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
         for kind in q.asked.details:
             if kind in DETAIL_NAMES and kind not in answered and not (kind is FaqAspect.AUDIENCE and out.shown):
                 out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")

@@ -70,7 +70,7 @@ class Turn:
             asked = question_candidates(self.message.text)
             if asked:
                 readings = [self.matcher.understand(q) for q in asked]
-                best = max(readings, key=lambda r: (r.outcome in READ, r.confidence))
+                best = max(readings, key=lambda r: (r.outcome in READ, r.outcome is Outcome.MATCH, r.confidence))
                 if best.outcome in READ or u.outcome not in READ:
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated)
