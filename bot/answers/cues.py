@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
 
+ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
 _PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
 # a question's parts are separated by punctuation (gone after normalising) or by these words
 _PART_BREAKS = re.compile(r"还有|另外|以及|再问|顺便问|同时问|其次|然后呢")
@@ -27,6 +28,7 @@ class DetailCues:
     def __init__(self, record_cues: list[tuple[re.Pattern[str], str]], details: dict[str, list[str]],
                  compact):
         self._record = record_cues
+        self._seen: dict[tuple[str, str], AskedAspects] = {}
         self._details = sorted(((compact(cue), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
 
@@ -39,7 +41,17 @@ class DetailCues:
         return compact
 
     def asked(self, text: str, ignore: str = "") -> AskedAspects:
-        """`ignore`: words of the measure's own name ("补缴" in 城乡居民养老保险补缴 names it, asks nothing)."""
+        """`ignore`: words of the measure's own name ("补缴" in 城乡居民养老保险补缴 names it, asks nothing).
+
+        One message asks this of the same text several times (per part, per measure): remembered."""
+        key = (text, ignore)
+        if key not in self._seen:
+            if len(self._seen) >= ASKED_MEMORY:
+                self._seen.clear()
+            self._seen[key] = self._asked(text, ignore)
+        return self._seen[key]
+
+    def _asked(self, text: str, ignore: str) -> AskedAspects:
         # "电话多少" asks for a number to call, not an amount of money
         compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         found: list[tuple[int, str]] = []

@@ -35,7 +35,7 @@ class FaqIndex:
 
     def __init__(self, faq: FaqBase, prepare: Callable[[str], str]):
         self._prepare = prepare
-        self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float]]]]] = {}
+        self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
         texts: list[tuple[FaqEntry, list[tuple[set[str], float]]]] = []
         df: Counter[str] = Counter()
         for entry in faq.entries:
@@ -49,13 +49,13 @@ class FaqIndex:
         self._default_idf = math.log(1 + total)
         for entry, views in texts:
             self._by_policy.setdefault(entry.policy, []).append(
-                (entry, [(frozenset(g), w) for g, w in views]))
+                (entry, [(frozenset(g), w, self._norm(g)) for g, w in views]))
 
     def shared(self, entry: FaqEntry, grams: set[str]) -> int:
         """How many of `grams` the entry's phrasings and answer contain."""
         for candidate, views in self._by_policy.get(entry.policy, ()):
             if candidate is entry:
-                return len(grams & frozenset().union(*(g for g, _ in views)))
+                return len(grams & frozenset().union(*(g for g, _, _ in views)))
         return 0
 
     def has(self, policy_id: str) -> bool:
@@ -64,13 +64,13 @@ class FaqIndex:
     def _weight(self, gram: str) -> float:
         return self._idf.get(gram, self._default_idf)
 
-    def _similarity(self, query: set[str], grams: frozenset[str]) -> float:
+    def _norm(self, grams: set[str] | frozenset[str]) -> float:
+        return math.sqrt(sum(self._weight(g) ** 2 for g in grams)) or 1.0
+
+    def _similarity(self, query: set[str], query_norm: float, grams: frozenset[str], norm: float) -> float:
+        """IDF-weighted cosine of two bigram sets (norms worked out once per text)."""
         common = sum(self._weight(g) ** 2 for g in query & grams)
-        if not common:
-            return 0.0
-        q = math.sqrt(sum(self._weight(g) ** 2 for g in query))
-        d = math.sqrt(sum(self._weight(g) ** 2 for g in grams))
-        return common / (q * d)
+        return common / (query_norm * norm) if common else 0.0
 
     def rank(self, policy_ids: Iterable[str], text: str,
              cued: Iterable[FaqAspect] = ()) -> list[ScoredEntry]:
@@ -79,10 +79,11 @@ class FaqIndex:
         if not query:
             return []
         cued = set(cued)
+        query_norm = self._norm(query)
         scored = []
         for pid in policy_ids:
             for entry, views in self._by_policy.get(pid, ()):
-                score = max(w * self._similarity(query, grams) for grams, w in views)
+                score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
                 if entry.aspect in cued:
                     score += ASPECT_BONUS
                 scored.append(ScoredEntry(entry, round(min(score, 1.0), 4)))
