@@ -15,6 +15,7 @@ from .faq_index import bigrams
 
 NAMING_MIN = 2         # bigrams of the question that only one measure's own text has
 NAMING_LEAD = 1        # and that many more than the runner-up
+NAMING_ACROSS = 4      # to pass over the person's own region for the region above, the words must say more
 _YEAR = re.compile(r"(20\d\d)年")
 GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
 
@@ -49,15 +50,15 @@ class PolicyChooser:
         dated = [p for p in options if policy_year(self.kb, p) in years]
         return dated or options
 
-    def named(self, options: list[Policy], text: str) -> Policy | None:
-        """The one measure the words single out by words that no sibling shares."""
+    def named(self, options: list[Policy], text: str, min_hits: int = NAMING_MIN) -> Policy | None:
+        """The one measure the words single out by words that no sibling shares (at least `min_hits`)."""
         if len(options) < 2:
             return None
         said = bigrams(text)
         counts = Counter(g for p in options for g in self._grams[p.id])
         scores = sorted(((len({g for g in self._grams[p.id] & said if counts[g] == 1}), p) for p in options),
                         key=lambda pair: -pair[0])
-        if scores[0][0] >= NAMING_MIN and scores[0][0] - scores[1][0] >= NAMING_LEAD:
+        if scores[0][0] >= min_hits and scores[0][0] - scores[1][0] >= NAMING_LEAD:
             return scores[0][1]
         return None
 

@@ -219,7 +219,8 @@ class AnswerPlanner:
             out.shown.update({"amount", "validity"})
         self._office(policy, place, q, out)
         out.lines += self.kb.quoted_notes(policy, today, "\n".join(out.lines))
-        out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + out.lines
+        out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + \
+            list(dict.fromkeys(out.lines))
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
 
@@ -319,8 +320,9 @@ class AnswerPlanner:
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
             out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
             out.shown.add("contact")
-        elif asked and policy.contacts and places:
-            out.needs_district = True
+        elif asked and policy.contacts and places and not {FaqAspect.CHANNEL, FaqAspect.CONTACT} & {
+                e.aspect for e in out.entries}:
+            out.needs_district = True   # (a website or window quoted above already says where)
         elif asked and policy.contacts:
             out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
             out.shown.add("contact")

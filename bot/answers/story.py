@@ -172,7 +172,9 @@ def _judge_thresholds(number: int, cond: Condition, said: dict[Subject, Quantity
     thresholds = list({(t.subject, t.said): t for t in condition_thresholds(cond)}.values())
     if not thresholds:
         return None
-    # "属于以下人员之一" / "①…②…": the figures are alternatives; one failed figure decides nothing
+    if "①" in cond.ask:
+        return None  # "您符合哪种情形？①…②…": routes with different rules, not one threshold to compare
+    # "属于以下人员之一": the figures are alternatives; one failed figure decides nothing
     alternatives = "之一" in cond.ask or "或" in cond.ask or len({t.subject for t in thresholds}) < len(thresholds)
     results = []
     for t in thresholds:

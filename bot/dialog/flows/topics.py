@@ -8,6 +8,7 @@ from ...knowledge.model import Policy
 from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
+from ...answers.choose import NAMING_ACROSS, NAMING_MIN
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
 from ..tuning import POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
@@ -102,8 +103,11 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     said = ctx.planner.prepare(s.question)
     ranked = ctx.planner.chooser.by_year(ranked, said)
     # a title can only pick among the policies of the most specific region on offer
-    named = ctx.planner.chooser.named(ranked, said) or \
-        _named_by_words(ctx, [p for p in ranked if p.region == ranked[0].region], s.title_words)
+    own = [p for p in ranked if p.region == ranked[0].region]
+    # the person's own region first: words may name one of its measures before one of the region above
+    chooser = ctx.planner.chooser
+    across = NAMING_ACROSS if len(own) < len(ranked) else NAMING_MIN
+    named = chooser.named(own, said) or chooser.named(ranked, said, across) or _named_by_words(ctx, own, s.title_words)
     if named is not None:
         # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
         return _open(s, named, [p for p in ranked if p is not named])
