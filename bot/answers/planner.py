@@ -320,9 +320,8 @@ class AnswerPlanner:
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
             out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
             out.shown.add("contact")
-        elif asked and policy.contacts and places and not {FaqAspect.CHANNEL, FaqAspect.CONTACT} & {
-                e.aspect for e in out.entries}:
-            out.needs_district = True   # (a website or window quoted above already says where)
+        elif asked and policy.contacts and places and not any(_SAYS_WHERE.search(e.answer) for e in out.entries):
+            out.needs_district = True   # (unless a website or a window quoted above already says where)
         elif asked and policy.contacts:
             out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
             out.shown.add("contact")
@@ -330,6 +329,9 @@ class AnswerPlanner:
             out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                              else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
             out.shown.add("contact")
+
+
+_SAYS_WHERE = re.compile(r"https?://|www\.|\.cn|网址|网站|窗口")
 
 
 def _body(text: str) -> str:
