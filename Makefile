@@ -23,7 +23,7 @@ chat: setup
 test: setup
 	@$(BIN)/policybot validate --quiet >/dev/null 2>&1 || { $(BIN)/policybot validate; exit 1; }
 	@echo "知识库检查通过（policybot validate 查看完整报告和覆盖表）"
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -rs
 
 validate: setup
 	$(BIN)/policybot validate
