@@ -222,19 +222,24 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("policybot.telegram").setLevel(logging.INFO)
-    from .channels.telegram import build_application, install_log_redaction, run_polling, run_webhook
+    from .channels.telegram import Redactor, StartupError, build_application, run_polling, run_webhook
 
-    install_log_redaction(token, secret)
+    redactor = Redactor(token, secret).install()  # before anything can log
     bot = _bot_with_store(args)
     if bot is None:
         return 2
-    app = build_application(bot, token, base_url=base_url, store=bot.store)
-    if args.webhook:
-        print(f"Telegram 机器人已启动（webhook {args.webhook}，监听 {args.listen}:{args.port}）。Ctrl+C 停止。",
-              file=sys.stderr)
-        return run_webhook(app, args.webhook, secret_token=secret, listen=args.listen, port=args.port)
-    print("Telegram 机器人已启动（长轮询）。Ctrl+C 停止。", file=sys.stderr)
-    return run_polling(app)
+    try:
+        app = build_application(bot, token, base_url=base_url, secrets=(secret,) if secret else (),
+                                startup_attempts=args.startup_attempts)
+        if args.webhook:
+            print(f"Telegram 机器人正在启动（webhook {args.webhook}，监听 {args.listen}:{args.port}）。Ctrl+C 停止。",
+                  file=sys.stderr)
+            return run_webhook(app, args.webhook, secret_token=secret, listen=args.listen, port=args.port)
+        print("Telegram 机器人正在启动（长轮询）。Ctrl+C 停止。", file=sys.stderr)
+        return run_polling(app)
+    except StartupError as exc:
+        print(redactor.redact(str(exc)), file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -291,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="用 webhook 代替长轮询：Telegram 把消息 POST 到这个 https 地址（密钥取自 TELEGRAM_WEBHOOK_SECRET）")
     p.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
     p.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
+    p.add_argument("--startup-attempts", type=int, default=5,
+                   help="启动时连接 Telegram 失败的重试次数（间隔逐次加倍；令牌被拒绝时不重试）")
     p.set_defaults(func=cmd_telegram)
 
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")

@@ -18,9 +18,11 @@ from .dialog.session import Session, State
 from .knowledge import load_knowledge_strict
 from .nlu.lexicon import load_lexicon
 from .nlu.matcher import Matcher, Understanding
+from .nlu.normalize import safe_input
 from .privacy import mask
 from .reply import Reply
 from .stores import MemoryStore, SessionStore, StoreError
+from .stores.base import scrub_state
 
 log = logging.getLogger("policybot")
 
@@ -88,9 +90,15 @@ class PolicyBot:
         """The reply to one message of one conversation; the conversation is saved."""
         return self.take_turn(session_id, text).reply
 
-    def take_turn(self, session_id: str, text: str) -> TurnResult:
-        """`handle`, plus what a channel may need afterwards: a token for `undo` and the understanding."""
-        session_id = str(session_id)
+    def take_turn(self, session_id: str, text: str, *, record_key: str | None = None,
+                  fence: object = None) -> TurnResult:
+        """`handle`, plus what a channel may need afterwards: a token for `undo` and the understanding.
+
+        With `record_key` (a channel's outbox), the new session and a record of the turn (its reply and its
+        token) are committed together, so that after a crash the channel sends the reply that was computed
+        (`recorded_reply`) instead of answering the message again from a moved-on session. `fence` goes to the
+        store (a Redis lock token): a turn whose lock expired meanwhile is not committed."""
+        session_id, text = str(session_id), safe_input(text)  # any string; bounded work from here on
         try:
             before = self.store.get(session_id)
         except StoreError as exc:
@@ -98,15 +106,20 @@ class PolicyBot:
             return TurnResult(Reply(text=STORE_DOWN_TEXT, state=State.ERROR.value), None, None, None)
         session, reply, understanding = self.dialog.respond(Session.from_json(before), text, self.today())
         after = session.to_json()
+        token = TurnToken(session_id, before, scrub_state(after))  # `after` as the store keeps it (masked)
         try:
-            self.store.put(session_id, after)
+            if record_key is None:
+                self.store.put(session_id, after)
+            else:
+                record = {"reply": reply.to_json(), "before": before, "after": token.after}
+                self.store.commit(session_id, after, record_key, record, fence)
         except StoreError as exc:
             log.error("session store unavailable (write, session %s): %s", session_id, exc)
             return TurnResult(Reply(text=STORE_DOWN_TEXT, state=State.ERROR.value), None, understanding, None)
         log.info("session=%s text=%r intent=%s state=%s policy=%s confidence=%.2f", session_id,
                  mask(text[:200] if isinstance(text, str) else ""), reply.intent, reply.state, reply.policy,
                  reply.confidence)
-        return TurnResult(reply, TurnToken(session_id, before, after), understanding, session)
+        return TurnResult(reply, token, understanding, session)
 
     def undo(self, session_id: str, token: TurnToken | None) -> bool:
         """Take back the turn `token` came from, e.g. when its reply could not be delivered, so that the
@@ -130,3 +143,25 @@ class PolicyBot:
             log.warning("could not take back a turn of session %s: %s", session_id, exc)
             return False
         return True
+
+    # -- the outbox of a channel that must answer each update exactly once (see `take_turn(record_key=…)`)
+
+    def recorded_reply(self, record_key: str) -> Reply | None:
+        """The reply committed for this record key, if that turn was committed (raises StoreError)."""
+        record = self.store.get_record(record_key)
+        return Reply(**record["reply"]) if record else None
+
+    def undo_recorded(self, session_id: str, record_key: str) -> bool:
+        """`undo` for a recorded turn whose reply could not be delivered."""
+        try:
+            record = self.store.get_record(record_key)
+        except StoreError as exc:
+            log.warning("could not take back a turn of session %s: %s", session_id, exc)
+            return False
+        if record is None:
+            return False
+        return self.undo(session_id, TurnToken(str(session_id), record["before"], record["after"]))
+
+    def purge_expired(self) -> int:
+        """Delete expired sessions now (channels call this on a schedule; raises StoreError)."""
+        return self.store.purge_expired()

@@ -24,3 +24,13 @@ def test_engine_logs_are_masked(loaded_bot, caplog):
         loaded_bot.handle("privacy", "我电话13912345678，身份证650102199001011234，能领失业金吗")
     assert "13912345678" not in caplog.text and "650102199001011234" not in caplog.text
     assert "139****5678" in caplog.text
+
+
+def test_separators_and_country_code_are_masked():
+    for typed in ("138-1234-5678", "138 1234 5678", "+86 138 1234 5678", "+8613812345678", "138.1234.5678"):
+        masked = mask(f"我的手机{typed}，请回电")
+        assert "1234" not in masked.replace("****", "") and masked.endswith("5678，请回电"), masked
+    masked = mask("身份证 650102 1990 0101 123X")
+    assert "19900101" not in masked.replace(" ", "") and "1990" not in masked and masked.endswith("X")
+    assert mask("0991 233 7209") == "0991 ****7209"
+    assert mask("失业金1530元，2023 年 12 月") == "失业金1530元，2023 年 12 月"  # figures and dates stay

@@ -9,9 +9,32 @@ import opencc
 
 # Longer messages are cut here: no real question needs more, and it bounds the work per message.
 MAX_INPUT_CHARS = 500
+# What the engine keeps of a message before any other work: twice the cut above, so that "the message was
+# longer than MAX_INPUT_CHARS" can still be told, while a 10 MB message costs no more than a short one.
+MAX_RAW_CHARS = 2 * MAX_INPUT_CHARS
+
+_SURROGATE = re.compile("[\ud800-\udfff]")      # lone halves (possible in webhook JSON); no codec takes them
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # NUL and other C0 controls except tab and newline
 
 _KEEP_CATEGORIES = ("L", "N")  # letters (incl. CJK) and digits; everything else becomes a space
 _SPACE = re.compile(r"\s+")
+
+
+# Scripts of the region's other languages: a message mostly in one of them is not "out of scope" but
+# written in a language the bot does not read (the dialog should say it reads Chinese and offer topics).
+_SCRIPTS = (("uyghur", re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")),  # Arabic script
+            ("mongolian", re.compile("[\u1800-\u18af\U00011660-\U0001167f]")))
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def foreign_script(text: str) -> str | None:
+    """"uyghur" or "mongolian" when that script's letters outnumber Chinese characters (at least two)."""
+    cjk = len(_CJK.findall(text))
+    for name, pattern in _SCRIPTS:
+        letters = len(pattern.findall(text))
+        if letters >= 2 and letters > cjk:
+            return name
+    return None
 
 
 @dataclass(frozen=True)
@@ -20,11 +43,32 @@ class Normalized:
     text: str       # simplified Chinese, half-width, lower case, no emoji/punctuation/control characters
     truncated: bool
     cleaned: str = ""  # `text` before synonym folding: what commands and 返回/重新开始 are compared with
+    script: str | None = None  # "uyghur" / "mongolian": written in a script the bot does not read
 
     @property
     def compact(self) -> str:
         """The cleaned words without spaces ("重新 开始" and "重新开始" are the same command)."""
         return self.cleaned.replace(" ", "")
+
+
+def _plain_digit(ch: str) -> str:
+    """❶ ⓵ ➀ ፩ ²: `isdigit()` accepts them but `int()` does not; give the ASCII digit they stand for."""
+    value = unicodedata.digit(ch, None)
+    return str(value) if value is not None else " "
+
+
+def safe_input(raw: object) -> str:
+    """Any object → a string every later step accepts, cut before any expensive work.
+
+    Keeps the end of an overlong message (people put the question last), replaces lone surrogates and
+    control characters by spaces, and turns digits that are not decimal into plain ones."""
+    if not isinstance(raw, str):
+        return ""
+    text = raw[-MAX_RAW_CHARS:]
+    text = _CONTROL.sub(" ", _SURROGATE.sub(" ", text))
+    if not text.isascii():
+        text = "".join(_plain_digit(ch) if ch.isdigit() and not ch.isdecimal() else ch for ch in text)
+    return text
 
 
 class Normalizer:
@@ -59,8 +103,8 @@ class Normalizer:
         return self._synonym_re.sub(lambda m: self._synonyms[m.group()], text)
 
     def __call__(self, raw: str) -> Normalized:
-        raw = raw if isinstance(raw, str) else ""
+        raw = safe_input(raw)
         truncated = len(raw) > MAX_INPUT_CHARS
         original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
         cleaned = self.clean(original)
-        return Normalized(original, self.fold_synonyms(cleaned), truncated, cleaned)
+        return Normalized(original, self.fold_synonyms(cleaned), truncated, cleaned, foreign_script(original))

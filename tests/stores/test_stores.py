@@ -47,10 +47,15 @@ def test_claim_is_true_once(store):
     assert store.claim("update:2", 60) is True
 
 
+def clocked_store(kind: str, tmp_path) -> tuple:
+    """A memory or SQLite store with a 60 s TTL on a clock the test moves."""
+    clock = FakeClock()
+    return (MemoryStore(60, clock) if kind == "memory" else SQLiteStore(tmp_path / "x.sqlite3", 60, clock)), clock
+
+
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_idle_sessions_expire(kind, tmp_path):
-    clock = FakeClock()
-    store = MemoryStore(60, clock) if kind == "memory" else SQLiteStore(tmp_path / "x.sqlite3", 60, clock)
+    store, clock = clocked_store(kind, tmp_path)
     store.put("a", {"x": 1})
     clock.now += 59
     assert store.get("a") == {"x": 1}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ from bot.stores import SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_bot_api import FakeBotAPI  # noqa: E402
-
-TOKEN = "7000000001:AAH-fake_T0KEN_for_tests_9f8e7d6c5b4a"
-TODAY = date(2026, 11, 22)
+from tg_settings import TODAY, TOKEN  # noqa: E402
 
 
 class RunningBot:
@@ -124,3 +121,12 @@ def run_bot(api):
     for runner in runners:
         if runner._thread.is_alive():
             runner.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    from redis_proc import RedisProcess
+
+    server = RedisProcess(tmp_path)
+    yield server
+    server.stop()

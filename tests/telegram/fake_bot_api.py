@@ -93,6 +93,10 @@ class FakeBotAPI:
         self._next_update_id = 100_000
         self._next_message_id = 1
         self._send_failures: list[tuple[int, dict]] = []
+        self._call_failures: dict[str, list[int]] = {}
+        self.send_delay = 0.0              # seconds each sendMessage takes (a slower Telegram)
+        self._freeze_at: int | None = None  # the sendMessage number that freezes all sending
+        self.frozen = False
         self.sent: list[Sent] = []
         self.calls: list[tuple[str, dict]] = []
         self.failures_served: list[int] = []
@@ -187,6 +191,23 @@ class FakeBotAPI:
         with self._cond:
             self._send_failures.extend([(status, body)] * n)
 
+    def fail_next_call(self, method: str, n: int, status: int = 500) -> None:
+        """The next n calls of `method` (e.g. "getMe") fail with HTTP `status`."""
+        with self._cond:
+            self._call_failures.setdefault(method.lower(), []).extend([status] * n)
+
+    def freeze_at_send(self, n: int) -> None:
+        """From the n-th sendMessage on, sends hang (unrecorded) until `unfreeze()`, then fail: a crash can
+        be simulated while no delivery is half done (Telegram has it, the bot does not know)."""
+        with self._cond:
+            self._freeze_at = n
+
+    def unfreeze(self) -> None:
+        with self._cond:
+            self._freeze_at = None
+            self.frozen = False
+            self._cond.notify_all()
+
     def pending_updates(self) -> int:
         with self._cond:
             return len(self._updates)
@@ -235,6 +256,12 @@ class FakeBotAPI:
         with self._cond:
             self.calls.append((match.group(2), params))
             self._cond.notify_all()
+        with self._cond:
+            failures = self._call_failures.get(method)
+            status = failures.pop(0) if failures else None
+        if status is not None:
+            return self._respond(req, status, {"ok": False, "error_code": status,
+                                               "description": "Unauthorized" if status == 401 else "Bad Gateway"})
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._respond(req, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
@@ -289,8 +316,26 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
 
+    def _hold_if_frozen(self) -> None:
+        with self._cond:
+            sends = len(self.calls_of_locked("sendMessage"))
+            if self._freeze_at is not None and sends >= self._freeze_at:
+                self.frozen = True
+                self._cond.notify_all()
+            if not self.frozen:
+                return
+            while self.frozen:
+                self._cond.wait(0.05)
+        raise ApiError(500, "Internal Server Error")  # the sender is gone; nothing is delivered
+
+    def calls_of_locked(self, method: str) -> list[dict]:
+        return [params for name, params in self.calls if name == method]
+
     def _m_sendmessage(self, params):
         chat_id = self._check_chat(params)
+        self._hold_if_frozen()
+        if self.send_delay:
+            time.sleep(self.send_delay)
         with self._cond:
             if self._send_failures:
                 status, body = self._send_failures.pop(0)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import telegram as tg
-from conftest import TOKEN
+from tg_settings import TOKEN
 
 # raised inside python-telegram-bot's own RetryAfter constructor when a 429 is parsed; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*timedelta")
@@ -56,9 +56,8 @@ def test_start_sets_commands_and_shows_region_buttons(api, make_bot, run_bot):
     assert "政策问答助手" in reply.text and reply.parse_mode == "HTML"
     assert reply.buttons[:2] == ["乌鲁木齐市", "新疆其他地州"]
     assert reply.reply_markup["one_time_keyboard"] and reply.reply_markup["resize_keyboard"]
-    # a typing action went out before the answer
-    actions = api.calls_of("sendChatAction")
-    assert actions and actions[0]["chat_id"] == 501 and actions[0]["action"] == "typing"
+    # a quick answer goes out without a typing action first (one API call per answer, not two)
+    assert api.calls_of("sendChatAction") == []
 
     [reply] = say(api, 501, "/help@policy_test_bot")  # the group-chat form of a command
     assert "使用方法" in reply.text
@@ -75,6 +74,14 @@ def test_start_sets_commands_and_shows_region_buttons(api, make_bot, run_bot):
                                      "is_animated": False, "is_video": False, "type": "regular"}
     api.inject_update(sticker)
     assert api.wait_for_messages(501, 6)[-1].text == tg.NOT_TEXT_TEXT
+
+
+def test_typing_action_only_when_the_answer_is_slow(api, make_bot, run_bot):
+    run_bot(make_bot(), typing_after=0.0)  # every answer counts as slow
+    [reply] = say(api, 502, "/start")
+    actions = api.calls_of("sendChatAction")
+    assert actions and actions[0]["chat_id"] == 502 and actions[0]["action"] == "typing"
+    assert "政策问答助手" in reply.text
 
 
 def test_eligibility_dialog_by_pressing_buttons(api, make_bot, run_bot):
@@ -241,7 +248,7 @@ def test_long_answer_is_sent_in_two_parts_with_keyboard_last(api, make_bot, run_
     channel = tg.channel_of(runner.app)
     text = "\n".join(f"第{i}条 <条件> & “说明”：" + "政策" * 44 for i in range(60))
     assert len(text) > 6000
-    sent = runner.call(channel.send_text(6006, text, ["是", "否"]))
+    sent = runner.call(channel.sender.send_text(6006, text, ["是", "否"]))
     assert len(sent) == 2
     first, second = api.wait_for_messages(6006, 2)
     assert first.reply_markup is None and second.buttons == ["是", "否"]
