@@ -127,7 +127,7 @@ def test_two_webhook_processes_on_redis_keep_each_chat_in_order(api, redis_serve
         statuses: list[int] = []
 
         def user(chat: int) -> None:  # Telegram sends a chat's next update after the previous one's 200
-            for text, _ in DIALOG:
+            for text, _ in DIALOG[:5]:
                 statuses.append(post(hook, api.make_message_update(chat, text)))
 
         threads = [threading.Thread(target=user, args=(chat,)) for chat in chats]
