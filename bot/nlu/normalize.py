@@ -51,24 +51,16 @@ class Normalized:
         return self.cleaned.replace(" ", "")
 
 
-def _plain_digit(ch: str) -> str:
-    """❶ ⓵ ➀ ፩ ²: `isdigit()` accepts them but `int()` does not; give the ASCII digit they stand for."""
-    value = unicodedata.digit(ch, None)
-    return str(value) if value is not None else " "
-
-
 def safe_input(raw: object) -> str:
     """Any object → a string every later step accepts, cut before any expensive work.
 
-    Keeps the end of an overlong message (people put the question last), replaces lone surrogates and
-    control characters by spaces, and turns digits that are not decimal into plain ones."""
+    Keeps the end of an overlong message (people put the question last) and replaces lone surrogates and
+    control characters by spaces. Digits of other scripts (❶ ⓵ ➀ ፩) are left alone: the dialog decides
+    what they mean (they press no button)."""
     if not isinstance(raw, str):
         return ""
     text = raw[-MAX_RAW_CHARS:]
-    text = _CONTROL.sub(" ", _SURROGATE.sub(" ", text))
-    if not text.isascii():
-        text = "".join(_plain_digit(ch) if ch.isdigit() and not ch.isdecimal() else ch for ch in text)
-    return text
+    return _CONTROL.sub(" ", _SURROGATE.sub(" ", text))
 
 
 class Normalizer:
