@@ -1,8 +1,8 @@
 """The engine accepts any string: fuzzed turns (lone surrogates, Unicode digits while buttons are shown,
 100 KB messages, NUL bytes, surrogate session ids) never raise; a 10 MB message is answered like a short one.
-(What a Unicode digit means is the dialog's: tests/dialog/test_turns.py.) The full 50,000-turn run and the timings: `python -m bot.tools.fuzz --turns 50000 --big`."""
+What a Unicode digit means is the dialog's (tests/dialog/test_turns.py). The full 50,000-turn run and the
+timings: `python -m bot.tools.fuzz --turns 50000 --big`."""
 from __future__ import annotations
-
 
 from bot import PolicyBot
 from bot.nlu.normalize import MAX_RAW_CHARS, safe_input
