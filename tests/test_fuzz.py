@@ -41,3 +41,10 @@ def test_uyghur_and_mongolian_script_are_flagged_for_the_dialog(loaded_bot):
     assert normalize("ئىشسىزلىق ياردەم پۇلى ئالالامدىم").script == "uyghur"
     assert normalize("ᠠᠵᠢᠯ ᠦᠭᠡᠢ ᠪᠣᠯ ᠤᠨ ᠲᠡᠳᠬᠦᠮᠵᠢ").script == "mongolian"
     assert normalize("失业金怎么领").script is None and normalize("能领吗 ok 123").script is None
+
+
+def test_uyghur_or_mongolian_gets_the_bot_reads_chinese_with_topic_buttons(loaded_bot):
+    for text in ("ئىشسىزلىق ياردەم پۇلى ئالالامدىم", "ᠠᠵᠢᠯ ᠦᠭᠡᠢ ᠪᠣᠯ ᠤᠨ ᠲᠡᠳᠬᠦᠮᠵᠢ"):
+        reply = loaded_bot.handle(f"script-{text[:2]}", text)
+        assert reply.text.startswith("抱歉，我只能用中文回答") and "Sorry" not in reply.text
+        assert "失业保险金申领" in reply.options

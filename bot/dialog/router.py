@@ -312,7 +312,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
-    Heard.ENGLISH: _understood_if(lambda u, s: help.mostly_latin(u.original)),
+    Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original)),
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...nlu.matcher import Understanding
+from ...nlu.normalize import foreign_script
 from .. import menus, render
 from ..context import Ctx
 from ..session import Do, Session, State
@@ -77,17 +78,24 @@ def out_of_scope(ctx: Ctx, s: Session, u: Understanding | None) -> Step:
 
 
 def english(ctx: Ctx, s: Session, u: Understanding) -> Step:
-    """A message in English only: a short bilingual reply with the topics (the one it seems to ask first)."""
+    """A message in English only: a short bilingual reply with the topics (the one it seems to ask first).
+    In Uyghur or Mongolian script: the Chinese half only (that the bot reads Chinese), with the topics."""
     general, sources = menus.general_contacts(ctx, s.region)
     ids = [u.intent] if u.intent in ctx.kb.topics else []
     ids += [t for t in menus.FEATURED_TOPICS if t in ctx.kb.topics and t not in ids]
     s = replace(s, state=State.FALLBACK, pending=menus.topic_buttons(ctx, ids[:TOPIC_BUTTONS]))
-    return say(s, render.ENGLISH_ONLY, render.ENGLISH_ONLY_ZH, *general, intent=None, sources=sources)
+    english_line = (render.ENGLISH_ONLY,) if mostly_latin(u.original) else ()
+    return say(s, *english_line, render.ENGLISH_ONLY_ZH, *general, intent=None, sources=sources)
 
 
 def mostly_latin(text: str) -> bool:
     """English (or another Latin-script language) with no Chinese at all."""
     return _mostly_latin(text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def not_chinese(text: str) -> bool:
+    """Written in a language the bot does not read: English, or the Uyghur / Mongolian script."""
+    return mostly_latin(text) or foreign_script(text) is not None
 
 
 def other_region(ctx: Ctx, s: Session) -> Step:
