@@ -91,7 +91,7 @@ class TelegramChannel:
                     continue
                 try:
                     while (item := await self.io(self.inbox.next_pending, chat)) is not None:
-                        await self.answer(Update.de_json(item.payload, self._app().bot), fence)
+                        await self._answer_once(item, fence)
                         await self.io(self.inbox.done, item)
                 finally:
                     await self.io(self.inbox.release, chat, fence)
@@ -99,6 +99,16 @@ class TelegramChannel:
             except StoreError as exc:  # left pending: answered at the next message of the chat or restart
                 log.error("inbox unavailable for chat %s: %s", chat, exc)
                 return
+
+    async def _answer_once(self, item: InboxItem, fence: object) -> None:
+        """A bug while answering one update must not leave it pending: it would block the chat for good."""
+        try:
+            await self.answer(Update.de_json(item.payload, self._app().bot), fence)
+        except StoreError:
+            raise
+        except Exception:  # noqa: BLE001 — logged with its traceback; the user is told
+            log.exception("failed to answer update %s of chat %s", item.update_id, item.chat)
+            await self._deliver(int(item.chat), ERROR_TEXT, None)
 
     async def answer(self, update: Update, fence: object) -> None:
         """One message → one reply. fence None: the update is not in the inbox (the store was down)."""
