@@ -87,6 +87,10 @@ class Prepared:
 FUZZY_CAP = 80  # examples are short; comparing more of a long question only costs time
 
 
+def _sorted_tokens(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
 class RapidFuzzScorer:
     """Token-level and character-level RapidFuzz similarity, whichever is higher, in [0, 1]."""
 
@@ -96,13 +100,14 @@ class RapidFuzzScorer:
     def _choices(self, examples: list[Prepared]) -> tuple[list[str], list[str]]:
         if self._examples is not examples:
             self._examples = examples
-            self._tokens = [e.token_text for e in examples]
+            # token_sort_ratio is ratio() of the sorted tokens: sort the examples once, not on every question
+            self._tokens = [_sorted_tokens(e.token_text) for e in examples]
             self._chars = [e.chars for e in examples]
         return self._tokens, self._chars
 
     def __call__(self, query: Prepared, examples: list[Prepared]) -> "np.ndarray":
         tokens, chars = self._choices(examples)
-        by_tokens = process.cdist([" ".join(query.tokens[-40:])], tokens, scorer=fuzz.token_sort_ratio,
+        by_tokens = process.cdist([_sorted_tokens(" ".join(query.tokens[-40:]))], tokens, scorer=fuzz.ratio,
                                   dtype=np.float32)[0]
         by_chars = process.cdist([query.chars[-FUZZY_CAP:]], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
         return np.maximum(by_tokens, by_chars) / 100
