@@ -242,6 +242,84 @@ def cmd_telegram(args: argparse.Namespace) -> int:
         return 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    import uvicorn
+
+    from .channels.web import WebConfig, create_app, staff_clock
+    from .stores import StoreError
+    from .stores.unanswered import open_unanswered
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    password = os.environ.get("POLICYBOT_STAFF_PASSWORD", "").strip() or None
+    store = _open_store(args.store, args.ttl)
+    if store is None:
+        return 2
+    args.today = staff_clock(args.today)  # the staff page's date picker moves the clock for its own requests
+    bot = _load_bot(args, store)
+    if bot is None:
+        return 2
+    try:
+        unanswered = open_unanswered(args.store, args.keep_days)
+    except (StoreError, ValueError) as exc:
+        print(f"无法打开未答问题存储：{exc}", file=sys.stderr)
+        return 2
+    config = WebConfig(staff_password=password, staff_remote=args.staff_remote, address_limit=args.address_limit,
+                       https_cookies=args.https_cookies, knowledge_dir=args.knowledge, intents_dir=args.intents)
+    app = create_app(bot, unanswered, config)
+    staff = (f"员工控制台 http://{args.host}:{args.port}/staff/" if password
+             else "员工控制台未开启（没有设置 POLICYBOT_STAFF_PASSWORD）")
+    print(f"网页聊天 http://{args.host}:{args.port}/ ；{staff}。Ctrl+C 停止。", file=sys.stderr)
+    # the access log shows method, path and status only: message texts travel in bodies, never in URLs
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.access_log else "warning",
+                access_log=args.access_log, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    return 0
+
+
+PERIOD_UNITS = {"d": 86400, "h": 3600, "m": 60}
+
+
+def _period(text: str) -> str:
+    """'7d', '12h' or '30m' (checked here, turned into seconds by _seconds)."""
+    if len(text) < 2 or text[-1] not in PERIOD_UNITS or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"时间要写成 7d、12h 或 30m（收到的是 {text!r}）")
+    return text
+
+
+def _seconds(period: str) -> float:
+    return int(period[:-1]) * PERIOD_UNITS[period[-1]]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from .knowledge import load_knowledge
+    from .reports.unanswered import format_report, group_questions, write_csv
+    from .stores import StoreError
+    from .stores.unanswered import open_unanswered
+
+    if args.store == "memory":
+        print("memory 存储不保存任何东西；请指定 policybot serve 用的 --store。", file=sys.stderr)
+        return 2
+    try:
+        questions = open_unanswered(args.store).since(time.time() - _seconds(args.since))
+    except (StoreError, ValueError) as exc:
+        print(f"无法读取未答问题：{exc}", file=sys.stderr)
+        return 2
+    kb, _ = load_knowledge(args.knowledge, args.intents)
+    names = {t.id: t.name for t in kb.topics.values()}
+    groups = group_questions(questions)
+    if args.csv:
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8
+            write_csv(groups, names, out)
+        print(f"已写入 {args.csv}（{len(groups)} 组）", file=sys.stderr)
+    else:
+        print(format_report(groups, names, f"最近 {args.since}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="政策问答助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -299,6 +377,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--startup-attempts", type=int, default=5,
                    help="启动时连接 Telegram 失败的重试次数（间隔逐次加倍；令牌被拒绝时不重试）")
     p.set_defaults(func=cmd_telegram)
+
+    p = sub.add_parser("serve", help="网页聊天和员工控制台（一个 ASGI 应用，uvicorn 运行）")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机）")
+    p.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3",
+                   help="会话和未答问题的存储：memory、sqlite:路径 或 redis://主机:端口/库号（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
+    p.add_argument("--keep-days", type=float, default=30, help="未答问题保留几天（默认 30）")
+    p.add_argument("--address-limit", type=int, default=60,
+                   help="每个来源地址每 10 秒最多几条消息（默认 60；0＝不限，只用于压力测试）")
+    p.add_argument("--staff-remote", action="store_true", help="允许非本机访问员工控制台（默认只允许本机）")
+    p.add_argument("--https-cookies", action="store_true", help="员工登录 cookie 只走 https（放在 https 反向代理后面时用）")
+    p.add_argument("--access-log", action="store_true", help="打印访问日志（只有方法、路径和状态码，没有消息内容）")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="报告：report unanswered 列出机器人没能回答的问题")
+    report = p.add_subparsers(dest="report", required=True)
+    p = report.add_parser("unanswered", help="未答问题：按相似说法分组，附次数和最接近的意图")
+    _common(p)
+    p.add_argument("--since", type=_period, default="7d", help="最近多久（7d、12h、30m；默认 7d）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3", help="policybot serve 用的存储（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="写成 CSV 文件（Excel 可直接打开）")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
     _common(p)
