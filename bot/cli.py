@@ -296,7 +296,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import time
 
     from .knowledge import load_knowledge
-    from .reports.unanswered import format_report, group_questions, write_csv
+    from .reports.unanswered import format_report, group_questions, intent_names, write_csv
     from .stores import StoreError
     from .stores.unanswered import open_unanswered
 
@@ -309,7 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"无法读取未答问题：{exc}", file=sys.stderr)
         return 2
     kb, _ = load_knowledge(args.knowledge, args.intents)
-    names = {t.id: t.name for t in kb.topics.values()}
+    names = intent_names(kb.topics)
     groups = group_questions(questions)
     if args.csv:
         with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8

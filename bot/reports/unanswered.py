@@ -112,6 +112,16 @@ def _picks_option(text: str, options: tuple[str, ...]) -> bool:
 
 # ---------------------------------------------------------------- the report
 
+CONVERSATIONAL_NAMES = {"greeting": "问候", "thanks": "感谢", "about_bot": "问机器人是谁", "help": "求助/怎么用",
+                        "restart": "重新开始", "go_back": "返回上一步", "human": "找人工",
+                        "out_of_scope": "超出范围（反例）"}
+
+
+def intent_names(topics: dict) -> dict[str, str]:
+    """Chinese names for every intent id: the topics' own names plus the conversational ones."""
+    return {**CONVERSATIONAL_NAMES, **{tid: t.name for tid, t in topics.items()}}
+
+
 @dataclass(frozen=True)
 class QuestionGroup:
     """Similar wordings of one question, the most frequent first."""

@@ -1,6 +1,7 @@
 """Fixtures: the web app on a real uvicorn server on a loopback port, driven with httpx or Chromium."""
 from __future__ import annotations
 
+import importlib.util
 import socket
 import threading
 import time
@@ -21,6 +22,17 @@ TODAY = date(2026, 11, 22)
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "web"
 PASSWORD = "correct horse 电池 staple"
+
+
+def _stores_fixtures():
+    """tests/stores/conftest.py's real Redis server fixture, shared rather than copied."""
+    spec = importlib.util.spec_from_file_location("stores_conftest", ROOT / "tests" / "stores" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+redis_url = _stores_fixtures().redis_url
 
 
 def free_port() -> int:

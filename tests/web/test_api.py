@@ -175,3 +175,23 @@ def test_dialog_runner_and_knowledge_pages(live, client):
     assert run.status_code == 200 and "✓" in run.text and re.search(r"共 \d+ 个对话", run.text)
     kb = client.get(server.url + "/staff/knowledge").text
     assert "urumqi.unemployment_benefit" in kb and "0991-2337209" in kb and "已结束" in kb
+
+
+def test_clerk_saves_an_unanswered_question_as_an_example(live, client, tmp_path):
+    import shutil
+
+    from bot.knowledge import DEFAULT_INTENTS_DIR
+
+    intents = tmp_path / "intents"
+    shutil.copytree(DEFAULT_INTENTS_DIR, intents)
+    server = live(intents_dir=intents)
+    say(client, server.url, "公积金贷款利率是多少", "citizen-save1")
+    login(client, server.url)
+    report = client.get(server.url + "/staff/unanswered?days=1").text
+    assert "公积金贷款利率是多少" in report
+    token = re.search(r'name="csrf" value="([^"]+)"', report).group(1)
+    saved = client.post(server.url + "/staff/unanswered/example",
+                        data={"csrf": token, "intent": "out_of_scope", "text": "公积金贷款利率是多少", "days": "1"})
+    assert saved.status_code == 303
+    assert "检查通过" in client.get(server.url + saved.headers["location"]).text
+    assert "    - 公积金贷款利率是多少" in (intents / "examples.yaml").read_text(encoding="utf-8")

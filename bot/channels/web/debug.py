@@ -11,6 +11,7 @@ from datetime import date
 from ...dialog.reply import Reply
 from ...engine import PolicyBot
 from ...knowledge.model import KnowledgeBase, Policy
+from ...reports.unanswered import intent_names
 
 ASPECT_NAMES = {"amount": "金额/标准", "eligibility": "条件/能不能领", "materials": "材料", "process": "流程",
                 "deadline": "时限", "contact": "电话/地点", "validity": "有效期"}
@@ -82,12 +83,13 @@ def explain(bot: PolicyBot, text: str, reply: Reply, today: date) -> DebugInfo:
     u = bot.matcher.understand(text)
     kb = bot.kb
     policy = kb.policies.get(reply.policy) if reply.policy else None
-    entities = "，".join(f"{k}={v}" for k, v in u.entities.items()) or "—"
+    entities = "，".join(f"{k}：{'、'.join(map(str, v)) if isinstance(v, (list, tuple)) else v}"
+                        for k, v in u.entities.items()) or "—"
+    names = intent_names(kb.topics)
     return DebugInfo(
         normalized=u.normalized, tokens=u.tokens, region=u.region, place=u.place, entities=entities,
         aspect=ASPECT_NAMES.get(u.aspect or "", u.aspect or "—"), outcome=OUTCOME_NAMES.get(u.outcome, u.outcome),
-        candidates=tuple((c.intent, kb.topics[c.intent].name if c.intent in kb.topics else c.intent, c.score)
-                         for c in u.candidates[:5]),
+        candidates=tuple((c.intent, names.get(c.intent, c.intent), c.score) for c in u.candidates[:5]),
         reply_intent=reply.intent, confidence=reply.confidence, state=reply.state, policy=policy,
         policy_label=kb.standing(policy, today).label if policy else None,
         passage=section_passage(kb, policy) if policy else None)

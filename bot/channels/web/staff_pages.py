@@ -15,7 +15,7 @@ from ...dialogtests.format import load_dialogs
 from ...dialogtests.runner import Runner, default_dialogs_dir
 from ...engine import PolicyBot
 from ...reports.examples import add_example
-from ...reports.unanswered import candidate_summary, group_questions, kind_summary
+from ...reports.unanswered import candidate_summary, group_questions, intent_names, kind_summary
 from .app import STAFF_DAY, WebState
 from .citizen import BadRequest, read_body, reply_json
 from .debug import explain, section_passage
@@ -145,7 +145,7 @@ async def unanswered(request: Request) -> Response:
     questions = await run_in_threadpool(web.unanswered.since, web.clock() - days * 86400)
     groups = group_questions(questions)
     kb = web.bot.kb
-    names = {t.id: t.name for t in kb.topics.values()}
+    names = intent_names(kb.topics)
     rows = [(g, kind_summary(g), candidate_summary(g, names)) for g in groups]
     intents = [(t.id, t.name) for t in kb.topics.values()] + [("out_of_scope", "超出范围（反例）")]
     return _page(request, "unanswered.html", rows=rows, days=days, periods=REPORT_PERIODS, intents=intents,

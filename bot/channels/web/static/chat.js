@@ -31,12 +31,28 @@
     return node;
   }
 
+  // phone numbers become tap-to-call links and never break across lines
+  var PHONE = /(0\d{2,3}-\d{7,8}|1[3-9]\d{9})/;
+  function paragraph(line) {
+    var p = el("p");
+    line.split(PHONE).forEach(function (part, i) {
+      if (i % 2 === 1) {
+        var a = el("a", "tel", part);
+        a.href = "tel:" + part.replace(/-/g, "");
+        p.appendChild(a);
+      } else if (part) {
+        p.appendChild(document.createTextNode(part));
+      }
+    });
+    return p;
+  }
+
   function render(entry, isLast) {
     var bubble = el("div", "msg " + entry.who);
     if (entry.who === "bot" && entry.status_label && entry.status !== "in_force") {
       bubble.appendChild(el("span", "badge " + entry.status, entry.status_label));
     }
-    entry.text.split("\n").forEach(function (line) { bubble.appendChild(el("p", null, line)); });
+    entry.text.split("\n").forEach(function (line) { bubble.appendChild(paragraph(line)); });
     if (entry.sources && entry.sources.length) {
       var details = el("details", "cite"), summary = el("summary", null, "来源（" + entry.sources.length + "）");
       details.appendChild(summary);

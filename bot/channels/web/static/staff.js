@@ -46,7 +46,8 @@
         bubble("bot", res.data.reply.text, res.data.reply);
         debug.innerHTML = res.data.debug_html;  // rendered by the server's autoescaping template
         var cited = document.getElementById("cited");
-        if (cited && cited.scrollIntoView) cited.scrollIntoView({block: "center"});
+        if (cited) cited.parentNode.scrollTop = cited.offsetTop - cited.parentNode.offsetTop - 8;
+        debug.scrollTop = 0;
       })
       .catch(function () { bubble("system", "网络出错，请重试。"); })
       .then(function () { sendButton.disabled = false; input.focus(); });
