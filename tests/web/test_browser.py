@@ -47,11 +47,18 @@ def phone_viewport(driver, width=360, height=740):
     driver.set_window_size(width + (width - inner_w), height + (height - inner_h))
 
 
+def _stale():
+    """The chat redraws its bubbles on every message: an element found a moment ago may be gone."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return (StaleElementReferenceException,)
+
+
 def wait_for_text(driver, css, text):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, WAIT).until(lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)))
+    WebDriverWait(driver, WAIT, ignored_exceptions=_stale()).until(lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, css)))
 
 
 def ask(driver, text):
@@ -66,7 +73,7 @@ def tap(driver, label):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    chip = WebDriverWait(driver, WAIT).until(
+    chip = WebDriverWait(driver, WAIT, ignored_exceptions=_stale()).until(
         lambda d: next((c for c in d.find_elements(By.CSS_SELECTOR, ".chips .chip") if c.text == label), None))
     chip.click()
 
@@ -85,6 +92,8 @@ def test_citizen_on_a_phone_taps_through_to_the_district_phone_and_reload_keeps_
     tap(browser, "已办理")
     tap(browser, "天山区")
     wait_for_text(browser, ".msg.bot", "0991-2337209")
+    folds = browser.find_elements(By.CSS_SELECTOR, ".msg.bot details.cite")
+    assert folds and not folds[0].get_attribute("open") and "乌鲁木齐市就业社保政策清单" in folds[0].get_attribute("textContent")
     # nothing wider than the phone: no sideways scrolling
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
     browser.save_screenshot(str(ARTIFACTS / "citizen-phone.png"))
@@ -96,6 +105,8 @@ def test_citizen_on_a_phone_taps_through_to_the_district_phone_and_reload_keeps_
     # the server kept the same conversation: a follow-up still knows the district and the topic
     ask(browser, "要带什么材料")
     wait_for_text(browser, ".msg.bot", "社会保障卡或身份证")
+    ask(browser, "乌鲁木齐降低失业保险费率的政策")
+    wait_for_text(browser, ".msg.bot .badge.ended", "已结束")
 
 
 def login(driver, url):

@@ -52,11 +52,17 @@
     if (entry.who === "bot" && entry.status_label && entry.status !== "in_force") {
       bubble.appendChild(el("span", "badge " + entry.status, entry.status_label));
     }
-    entry.text.split("\n").forEach(function (line) { bubble.appendChild(paragraph(line)); });
-    if (entry.sources && entry.sources.length) {
-      var details = el("details", "cite"), summary = el("summary", null, "来源（" + entry.sources.length + "）");
-      details.appendChild(summary);
-      entry.sources.forEach(function (s) { details.appendChild(el("p", null, s)); });
+    // citation lines move into a fold under the answer, with the reply's sources; the answer stays in view
+    var cites = [];
+    entry.text.split("\n").forEach(function (line) {
+      if (entry.who === "bot" && line.indexOf("来源：") === 0) cites.push(line.slice(3));
+      else bubble.appendChild(paragraph(line));
+    });
+    (entry.sources || []).forEach(function (s) { if (cites.indexOf(s) < 0) cites.push(s); });
+    if (cites.length) {
+      var details = el("details", "cite");
+      details.appendChild(el("summary", null, "来源（" + cites.length + "）"));
+      cites.forEach(function (s) { details.appendChild(el("p", null, s)); });
       bubble.appendChild(details);
     }
     log.appendChild(bubble);

@@ -17,7 +17,6 @@
     var b = el("div", "msg " + who);
     if (reply && reply.policy_status_label) b.appendChild(el("span", "badge", reply.policy_status_label));
     text.split("\n").forEach(function (line) { b.appendChild(el("p", null, line)); });
-    if (reply && reply.sources && reply.sources.length) b.appendChild(el("p", "cite", "来源：" + reply.sources.join("；")));
     log.appendChild(b);
     Array.prototype.slice.call(log.querySelectorAll(".chips")).forEach(function (n) { n.remove(); });
     if (reply && reply.options && reply.options.length) {
@@ -46,7 +45,7 @@
         bubble("bot", res.data.reply.text, res.data.reply);
         debug.innerHTML = res.data.debug_html;  // rendered by the server's autoescaping template
         var cited = document.getElementById("cited");
-        if (cited) cited.parentNode.scrollTop = cited.offsetTop - cited.parentNode.offsetTop - 8;
+        if (cited) cited.parentNode.scrollTop = cited.offsetTop - 8;  // the <pre> is the mark's offsetParent
         debug.scrollTop = 0;
       })
       .catch(function () { bubble("system", "网络出错，请重试。"); })
