@@ -83,10 +83,14 @@ async def api_message(request: Request) -> Response:
     except BadRequest as exc:
         return error(exc.status, exc.message)
     key = SESSION_PREFIX + session
+    def turn():
+        reply = web.bot.handle(key, text)
+        web.recorder.observe(key, text, reply)
+        return reply_json(web, reply)
+
     async with web.locks(key):
-        reply = await run_in_threadpool(web.bot.handle, key, text)
-        await run_in_threadpool(web.recorder.observe, key, text, reply)
-    return JSONResponse(reply_json(web, reply))
+        payload = await run_in_threadpool(turn)
+    return JSONResponse(payload)
 
 
 async def chat_page(request: Request) -> Response:
