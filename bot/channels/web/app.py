@@ -2,6 +2,8 @@
 (the Telegram webhook), served by uvicorn (`policybot serve`)."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import time
 from contextvars import ContextVar
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
@@ -111,9 +114,28 @@ def create_app(bot: PolicyBot, unanswered: UnansweredStore, config: WebConfig | 
     middleware = [Middleware(SecurityHeaders),
                   Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="policybot_staff",
                              max_age=8 * 3600, same_site="strict", https_only=config.https_cookies, path="/staff")]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_sweeper(recorder))
     app.state.web = state
     return app
+
+
+def _sweeper(recorder: UnansweredRecorder, every: float = 60.0):
+    """While the server runs, record clarifications nobody came back to (not only when a message arrives)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        async def sweep():
+            while True:
+                await asyncio.sleep(every)
+                await run_in_threadpool(recorder.flush_walked_away)
+
+        task = asyncio.create_task(sweep())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
 
 
 def _candidates(bot: PolicyBot):
