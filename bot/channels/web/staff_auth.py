@@ -2,9 +2,11 @@
 a signed session cookie after login, and a CSRF token on every form and every staff POST."""
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import secrets
+from typing import Awaitable, Callable
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
@@ -54,6 +56,22 @@ def refused(request: Request) -> Response | None:
     return None
 
 
+def _guarded(check: Callable[[Request], Response | None]):
+    def decorate(handler: Callable[[Request], Awaitable[Response]]):
+        @functools.wraps(handler)
+        async def guarded(request: Request) -> Response:
+            refusal = check(request)
+            return refusal if refusal is not None else await handler(request)
+
+        return guarded
+
+    return decorate
+
+
+staff_only = _guarded(refused)   # pages for a logged-in clerk
+console_open = _guarded(closed)  # the login itself: console on, client allowed
+
+
 def csrf_ok(request: Request, sent: str | None) -> bool:
     expected = request.session.get("csrf") or ""
     return bool(expected) and hmac.compare_digest(expected.encode(), (sent or "").encode())
@@ -83,18 +101,14 @@ async def checked_form(request: Request) -> dict[str, str] | Response:
     return fields
 
 
+@console_open
 async def login_page(request: Request) -> Response:
-    shut = closed(request)
-    if shut is not None:
-        return shut
     web: WebState = request.app.state.web
     return web.templates.TemplateResponse(request, "login.html", {"csrf": csrf_token(request), "error": None})
 
 
+@console_open
 async def login(request: Request) -> Response:
-    shut = closed(request)
-    if shut is not None:
-        return shut
     web: WebState = request.app.state.web
     address = request.client.host if request.client else "?"
     try:

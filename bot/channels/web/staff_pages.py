@@ -19,7 +19,7 @@ from ...reports.unanswered import candidate_summary, group_questions, intent_nam
 from .app import STAFF_DAY, WebState
 from .citizen import BadRequest, read_body, reply_json
 from .debug import explain, section_passage
-from .staff_auth import checked_form, csrf_ok, csrf_token, refused
+from .staff_auth import checked_form, csrf_ok, csrf_token, staff_only
 
 REPORT_PERIODS = (1, 7, 30)
 
@@ -37,19 +37,15 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+@staff_only
 async def console(request: Request) -> Response:
-    refusal = refused(request)
-    if refusal is not None:
-        return refusal
     web: WebState = request.app.state.web
     day = _day(request.session.get("day")) or web.bot.today()
     return _page(request, "console.html", day=day.isoformat())
 
 
+@staff_only
 async def staff_message(request: Request) -> Response:
-    refusal = refused(request)
-    if refusal is not None:
-        return refusal
     web: WebState = request.app.state.web
     if not csrf_ok(request, request.headers.get("x-csrf-token")):
         return JSONResponse({"error": "页面已过期，请刷新后再试。"}, status_code=403)
@@ -86,10 +82,8 @@ async def reset_chat(request: Request) -> Response:
     return RedirectResponse("/staff/", status_code=303)
 
 
+@staff_only
 async def knowledge(request: Request) -> Response:
-    refusal = refused(request)
-    if refusal is not None:
-        return refusal
     web: WebState = request.app.state.web
     kb, today = web.bot.kb, _day(request.session.get("day")) or web.bot.today()
     policies = [(p, kb.standing(p, today).label, section_passage(kb, p))
@@ -117,10 +111,8 @@ def _run_dialogs(bot: PolicyBot, paths: list[Path], keyword: str):
     return [runner.run(d) for d in dialogs] if not problems else [], problems
 
 
+@staff_only
 async def dialogs(request: Request) -> Response:
-    refusal = refused(request)
-    if refusal is not None:
-        return refusal
     return _page(request, "dialogs.html", results=None, problems=[], keyword="")
 
 
@@ -136,10 +128,8 @@ async def run_dialogs(request: Request) -> Response:
                  failed=[r for r in results if not r.passed])
 
 
+@staff_only
 async def unanswered(request: Request) -> Response:
-    refusal = refused(request)
-    if refusal is not None:
-        return refusal
     web: WebState = request.app.state.web
     days = int(request.query_params.get("days", "7")) if request.query_params.get("days", "7").isdigit() else 7
     questions = await run_in_threadpool(web.unanswered.since, web.clock() - days * 86400)
