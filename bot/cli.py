@@ -274,7 +274,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"网页聊天 http://{args.host}:{args.port}/ ；{staff}。Ctrl+C 停止。", file=sys.stderr)
     # the access log shows method, path and status only: message texts travel in bodies, never in URLs
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.access_log else "warning",
-                access_log=args.access_log, proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                access_log=args.access_log, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                timeout_keep_alive=30)  # longer than a queued answer may take under load
     return 0
 
 

@@ -10,10 +10,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Sequence, TypeVar
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
@@ -26,6 +26,7 @@ from ...stores.unanswered import UnansweredStore
 from .limits import SessionLocks, SlidingWindow
 
 HERE = Path(__file__).parent
+T = TypeVar("T")
 STAFF_DAY: ContextVar[date | None] = ContextVar("policybot_staff_day", default=None)
 
 
@@ -45,6 +46,7 @@ class WebConfig:
     session_limit: int = 20               # messages per session per window (as on Telegram)
     address_limit: int = 60               # messages per client address per window; 0 = no limit
     window: float = 10.0
+    engine_threads: int = 1               # threads running the engine: CPU-bound under the GIL, more only convoy
     max_body: int = 8 * 1024              # bytes of one API request
     max_text: int = 2000                  # characters of one message (the engine keeps the last 500)
     https_cookies: bool = False
@@ -67,10 +69,16 @@ class WebState:
     per_session: SlidingWindow | None = None
     per_address: SlidingWindow | None = None
     logins: SlidingWindow = field(default_factory=lambda: SlidingWindow(10, 60.0))
+    engine: ThreadPoolExecutor | None = None
 
     def __post_init__(self) -> None:
         self.per_session = SlidingWindow(self.config.session_limit, self.config.window)
         self.per_address = SlidingWindow(self.config.address_limit, self.config.window)
+        self.engine = ThreadPoolExecutor(self.config.engine_threads, thread_name_prefix="policybot-engine")
+
+    async def in_engine(self, work: Callable[[], T]) -> T:
+        """Run engine work off the event loop on the engine's own few threads (the loop keeps serving)."""
+        return await asyncio.get_running_loop().run_in_executor(self.engine, work)
 
 
 class SecurityHeaders:
@@ -114,26 +122,28 @@ def create_app(bot: PolicyBot, unanswered: UnansweredStore, config: WebConfig | 
     middleware = [Middleware(SecurityHeaders),
                   Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="policybot_staff",
                              max_age=8 * 3600, same_site="strict", https_only=config.https_cookies, path="/staff")]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=_sweeper(recorder))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_sweeper(state))
     app.state.web = state
     return app
 
 
-def _sweeper(recorder: UnansweredRecorder, every: float = 60.0):
-    """While the server runs, record clarifications nobody came back to (not only when a message arrives)."""
+def _sweeper(state: WebState, every: float = 60.0):
+    """While the server runs, record clarifications nobody came back to (not only when a message arrives);
+    on shutdown, let the engine thread finish its turn."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         async def sweep():
             while True:
                 await asyncio.sleep(every)
-                await run_in_threadpool(recorder.flush_walked_away)
+                await state.in_engine(state.recorder.flush_walked_away)
 
         task = asyncio.create_task(sweep())
         try:
             yield
         finally:
             task.cancel()
+            state.engine.shutdown(wait=True)
 
     return lifespan
 

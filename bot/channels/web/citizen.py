@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -89,7 +88,7 @@ async def api_message(request: Request) -> Response:
         return reply_json(web, reply)
 
     async with web.locks(key):
-        payload = await run_in_threadpool(turn)
+        payload = await web.in_engine(turn)
     return JSONResponse(payload)
 
 

@@ -69,7 +69,7 @@ async def staff_message(request: Request) -> Response:
             STAFF_DAY.reset(token)
 
     async with web.locks(session):
-        reply, info, payload = await run_in_threadpool(turn)
+        reply, info, payload = await web.in_engine(turn)
     debug_html = web.templates.get_template("debug.html").render(info=info)
     return JSONResponse({"reply": payload, "debug_html": debug_html})
 
