@@ -321,6 +321,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_web_parsers(sub) -> None:
+    """`serve` (the web app) and `report unanswered`."""
+    p = sub.add_parser("serve", help="网页聊天和员工控制台（一个 ASGI 应用，uvicorn 运行）")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机）")
+    p.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3",
+                   help="会话和未答问题的存储：memory、sqlite:路径 或 redis://主机:端口/库号（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
+    p.add_argument("--keep-days", type=float, default=30, help="未答问题保留几天（默认 30）")
+    p.add_argument("--address-limit", type=int, default=60,
+                   help="每个来源地址每 10 秒最多几条消息（默认 60；0＝不限，只用于压力测试）")
+    p.add_argument("--staff-remote", action="store_true", help="允许非本机访问员工控制台（默认只允许本机）")
+    p.add_argument("--https-cookies", action="store_true", help="员工登录 cookie 只走 https（放在 https 反向代理后面时用）")
+    p.add_argument("--access-log", action="store_true", help="打印访问日志（只有方法、路径和状态码，没有消息内容）")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="报告：report unanswered 列出机器人没能回答的问题")
+    report = p.add_subparsers(dest="report", required=True)
+    p = report.add_parser("unanswered", help="未答问题：按相似说法分组，附次数和最接近的意图")
+    _common(p)
+    p.add_argument("--since", type=_period, default="7d", help="最近多久（7d、12h、30m；默认 7d）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3", help="policybot serve 用的存储（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="写成 CSV 文件（Excel 可直接打开）")
+    p.set_defaults(func=cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policybot", description="政策问答助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -379,29 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="启动时连接 Telegram 失败的重试次数（间隔逐次加倍；令牌被拒绝时不重试）")
     p.set_defaults(func=cmd_telegram)
 
-    p = sub.add_parser("serve", help="网页聊天和员工控制台（一个 ASGI 应用，uvicorn 运行）")
-    _common(p)
-    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机）")
-    p.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
-    p.add_argument("--store", default="sqlite:var/web.sqlite3",
-                   help="会话和未答问题的存储：memory、sqlite:路径 或 redis://主机:端口/库号（默认 sqlite:var/web.sqlite3）")
-    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
-    p.add_argument("--keep-days", type=float, default=30, help="未答问题保留几天（默认 30）")
-    p.add_argument("--address-limit", type=int, default=60,
-                   help="每个来源地址每 10 秒最多几条消息（默认 60；0＝不限，只用于压力测试）")
-    p.add_argument("--staff-remote", action="store_true", help="允许非本机访问员工控制台（默认只允许本机）")
-    p.add_argument("--https-cookies", action="store_true", help="员工登录 cookie 只走 https（放在 https 反向代理后面时用）")
-    p.add_argument("--access-log", action="store_true", help="打印访问日志（只有方法、路径和状态码，没有消息内容）")
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("report", help="报告：report unanswered 列出机器人没能回答的问题")
-    report = p.add_subparsers(dest="report", required=True)
-    p = report.add_parser("unanswered", help="未答问题：按相似说法分组，附次数和最接近的意图")
-    _common(p)
-    p.add_argument("--since", type=_period, default="7d", help="最近多久（7d、12h、30m；默认 7d）")
-    p.add_argument("--store", default="sqlite:var/web.sqlite3", help="policybot serve 用的存储（默认 sqlite:var/web.sqlite3）")
-    p.add_argument("--csv", type=Path, metavar="FILE", help="写成 CSV 文件（Excel 可直接打开）")
-    p.set_defaults(func=cmd_report)
+    _add_web_parsers(sub)
 
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
     _common(p)
