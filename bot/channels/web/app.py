@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import Awaitable, Callable, Sequence, TypeVar
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,6 +27,7 @@ from .limits import SessionLocks, SlidingWindow
 
 HERE = Path(__file__).parent
 T = TypeVar("T")
+Hook = Callable[[], Awaitable[None]]
 STAFF_DAY: ContextVar[date | None] = ContextVar("policybot_staff_day", default=None)
 
 
@@ -109,8 +110,10 @@ class SecurityHeaders:
 
 
 def create_app(bot: PolicyBot, unanswered: UnansweredStore, config: WebConfig | None = None,
-               extra_routes: Sequence[BaseRoute] = (), clock: Callable[[], float] = time.time) -> Starlette:
-    """Build the application. `extra_routes` lets another channel (the Telegram webhook) share the server."""
+               extra_routes: Sequence[BaseRoute] = (), clock: Callable[[], float] = time.time,
+               on_startup: Sequence[Hook] = (), on_shutdown: Sequence[Hook] = ()) -> Starlette:
+    """Build the application. `extra_routes` and the hooks let another channel (the Telegram webhook) share
+    the server: its routes are mounted here and its start/stop run with the server's."""
     from . import citizen, staff_auth, staff_pages
 
     config = config or WebConfig()
@@ -122,17 +125,20 @@ def create_app(bot: PolicyBot, unanswered: UnansweredStore, config: WebConfig | 
     middleware = [Middleware(SecurityHeaders),
                   Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="policybot_staff",
                              max_age=8 * 3600, same_site="strict", https_only=config.https_cookies, path="/staff")]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=_sweeper(state))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(state, on_startup, on_shutdown))
     app.state.web = state
     return app
 
 
-def _sweeper(state: WebState, every: float = 60.0):
-    """While the server runs, record clarifications nobody came back to (not only when a message arrives);
-    on shutdown, let the engine thread finish its turn."""
+def _lifespan(state: WebState, on_startup: Sequence[Hook], on_shutdown: Sequence[Hook], every: float = 60.0):
+    """Start the hooks; while the server runs, record clarifications nobody came back to (not only when a
+    message arrives); on shutdown, stop the hooks and let the engine thread finish its turn."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        for hook in on_startup:
+            await hook()
+
         async def sweep():
             while True:
                 await asyncio.sleep(every)
@@ -143,6 +149,8 @@ def _sweeper(state: WebState, every: float = 60.0):
             yield
         finally:
             task.cancel()
+            for hook in on_shutdown:
+                await hook()
             state.engine.shutdown(wait=True)
 
     return lifespan
