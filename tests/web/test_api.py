@@ -195,3 +195,36 @@ def test_clerk_saves_an_unanswered_question_as_an_example(live, client, tmp_path
     assert saved.status_code == 303
     assert "检查通过" in client.get(server.url + saved.headers["location"]).text
     assert "    - 公积金贷款利率是多少" in (intents / "examples.yaml").read_text(encoding="utf-8")
+
+
+def test_another_channel_shares_the_server_with_its_routes_and_start_stop(loaded_bot):
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from bot.channels.web import create_app
+    from bot.stores.unanswered import MemoryUnanswered
+
+    events: list[str] = []
+
+    async def started():
+        events.append("start")
+
+    async def stopped():
+        events.append("stop")
+
+    async def hook(request):
+        return PlainTextResponse("received")
+
+    app = create_app(loaded_bot, MemoryUnanswered(), extra_routes=[Route("/telegram/hook", hook, methods=["POST"])],
+                     on_startup=[started], on_shutdown=[stopped])
+
+    async def run():
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
+            async with httpx.AsyncClient(transport=transport, base_url="http://bot") as c:
+                assert (await c.post("/telegram/hook")).text == "received"
+                assert (await c.get("/")).status_code == 200
+            events.append("served")
+
+    asyncio.run(run())
+    assert events == ["start", "served", "stop"]
