@@ -17,8 +17,9 @@ ASPECT_NAMES = {"amount": "金额/标准", "eligibility": "条件/能不能领",
                 "deadline": "时限", "contact": "电话/地点", "validity": "有效期"}
 OUTCOME_NAMES = {"match": "识别为话题", "clarify": "两个话题接近，需澄清", "vague": "太笼统，列出话题",
                  "out_of_scope": "超出范围", "empty": "没有内容"}
-_TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、", re.M)
-_SUB_HEADING = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]", re.M)
+_TOP_HEADING = re.compile(r"(?:^|(?<=[。；]))\s*[一二三四五六七八九十]+、", re.M)
+_SUB_MARK = re.compile(r"[（(]\s*[一二三四五六七八九十]+\s*[）)]")
+_ANY_MARK = re.compile(r"[（(]\s*[一二三四五六七八九十]+\s*[）)]|[一二三四五六七八九十]+、")
 PASSAGE_CAP = 3000
 
 
@@ -58,25 +59,35 @@ def section_passage(kb: KnowledgeBase, policy: Policy) -> Passage:
     start = _heading_start(text, policy)
     if start is None:
         return Passage(doc.title, text[:PASSAGE_CAP], "", "", False)
-    rank = _SUB_HEADING if policy.section.startswith(("（", "(")) else _TOP_HEADING
-    following = rank.search(text, start + 1)
-    nxt = _TOP_HEADING.search(text, start + 1)
-    ends = [m.start() for m in (following, nxt) if m is not None]
-    end = min(ends) if ends else len(text)
-    end = min(end, start + PASSAGE_CAP)
+    sub = bool(_SUB_MARK.match(text, start))
+    after = start + 1 + (len(_SUB_MARK.match(text, start).group()) if sub else 0)
+    ends = [m.start() for m in (_SUB_MARK.search(text, after) if sub else None, _TOP_HEADING.search(text, after))
+            if m is not None]
+    end = min([*ends, len(text), start + PASSAGE_CAP])
     return Passage(doc.title, text[max(0, start - PASSAGE_CAP):start], text[start:end],
                    text[end:end + PASSAGE_CAP], True)
 
 
 def _heading_start(text: str, policy: Policy) -> int | None:
-    title = (policy.section_title or "").strip()
-    for line in re.finditer(r"^.*$", text, re.M):
-        content = line.group().strip()
-        if title and title in content and (policy.section.split("（")[0] in content or len(content) < 60):
-            return line.start()
-    if title and title in text:
-        return text.rfind("\n", 0, text.index(title)) + 1
-    return None
+    """Where the section starts: its title as printed (with the numbering just before it, if any), else
+    the first place its own numbering appears. Sources are not uniform (some print several headings on
+    one line, some use half-width brackets), so this searches rather than parses."""
+    chunks = [c.strip() for c in re.split(r"[；;·【】]|[（(]\d[）)]|政策对象", policy.section_title or "")]
+    for chunk in (c for c in chunks if len(c) >= 4):
+        found = text.find(chunk)
+        if found < 0:
+            continue
+        found -= 1 if found and text[found - 1] == "【" else 0
+        window = text[max(0, found - 12):found]
+        marks = list(_ANY_MARK.finditer(window))
+        return found - len(window) + marks[-1].start() if marks else found
+    numbering = re.findall(r"[一二三四五六七八九十]+", policy.section)
+    if not numbering:
+        return None
+    last = numbering[-1]
+    pattern = rf"[（(]\s*{last}\s*[）)]" if "（" in policy.section or "(" in policy.section else rf"(?m)^\s*{last}、"
+    match = re.search(pattern, text)
+    return match.start() if match else None
 
 
 def explain(bot: PolicyBot, text: str, reply: Reply, today: date) -> DebugInfo:
