@@ -1,5 +1,6 @@
-// The citizen chat: bubbles, option chips, folded citations; the conversation survives a reload
-// (session id and transcript in localStorage). Every text is put in the page with textContent, never as HTML.
+// The citizen chat: bubbles, option chips, folded citations. The conversation survives a reload: session id
+// and transcript live in sessionStorage (kept on reload, gone with the tab: right for shared computers).
+// Every text is put in the page with textContent, never as HTML.
 (function () {
   "use strict";
   var KEY_SESSION = "policybot.session", KEY_LOG = "policybot.transcript", MAX_KEPT = 60;
@@ -13,11 +14,11 @@
     return "w" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function load(key, fallback) {
-    try { var v = window.localStorage.getItem(key); return v === null ? fallback : JSON.parse(v); }
+    try { var v = window.sessionStorage.getItem(key); return v === null ? fallback : JSON.parse(v); }
     catch (e) { return fallback; }
   }
   function save(key, value) {
-    try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: no memory */ }
+    try { window.sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: no memory */ }
   }
 
   var session = load(KEY_SESSION, null) || newSession();
