@@ -3,11 +3,14 @@ the same in SQLite and Redis, reported on the command line, and saved back as in
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import date
 
+import httpx
 import pytest
 import yaml
+from conftest import PASSWORD
 
 from bot.cli import main
 from bot.dialog.reply import Reply
@@ -15,6 +18,7 @@ from bot.knowledge import DEFAULT_INTENTS_DIR
 from bot.privacy import mask
 from bot.reports.examples import add_example
 from bot.reports.unanswered import UnansweredRecorder, group_questions
+from bot.stores import StoreError
 from bot.stores.unanswered import (NONE_OF_THESE, OUT_OF_SCOPE, WALKED_AWAY, MemoryUnanswered, UnansweredQuestion,
                                    open_unanswered)
 
@@ -130,3 +134,17 @@ def test_saving_a_question_as_an_example_keeps_comments_and_validates(tmp_path):
     unknown = add_example("no_such_intent", "随便问问", date(2026, 11, 25), intents_dir=intents)
     assert not unknown.ok
     assert yaml.safe_load((intents / "examples.yaml").read_text(encoding="utf-8"))["intents"] == data
+
+
+def test_report_page_survives_a_store_that_is_down(live):
+    server = live()
+
+    def down(when):
+        raise StoreError("Redis 未答问题存储不可用：Connection refused")
+
+    server.unanswered.since = down
+    with httpx.Client() as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get(server.url + "/staff/login").text)
+        client.post(server.url + "/staff/login", data={"csrf": token.group(1), "password": PASSWORD})
+        page = client.get(server.url + "/staff/unanswered")
+    assert page.status_code == 200 and "暂时读不到未答问题" in page.text

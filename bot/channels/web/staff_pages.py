@@ -15,6 +15,7 @@ from ...dialogtests.format import load_dialogs
 from ...dialogtests.runner import Runner, default_dialogs_dir
 from ...engine import PolicyBot
 from ...reports.examples import add_example
+from ...stores import StoreError
 from ...reports.unanswered import candidate_summary, group_questions, intent_names, kind_summary
 from .app import STAFF_DAY, WebState
 from .citizen import BadRequest, read_body, reply_json
@@ -132,7 +133,11 @@ async def run_dialogs(request: Request) -> Response:
 async def unanswered(request: Request) -> Response:
     web: WebState = request.app.state.web
     days = int(request.query_params.get("days", "7")) if request.query_params.get("days", "7").isdigit() else 7
-    questions = await run_in_threadpool(web.unanswered.since, web.clock() - days * 86400)
+    try:
+        questions = await run_in_threadpool(web.unanswered.since, web.clock() - days * 86400)
+    except StoreError as exc:
+        request.session["flash"] = {"ok": False, "message": f"暂时读不到未答问题：{exc}", "problems": []}
+        questions = []
     groups = group_questions(questions)
     kb = web.bot.kb
     names = intent_names(kb.topics)
