@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,11 +14,7 @@ from bot import PolicyBot
 from bot.channels.web import WebConfig, create_app, staff_clock
 from bot.stores import MemoryStore
 from bot.stores.unanswered import MemoryUnanswered
-
-TODAY = date(2026, 11, 22)
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "web"
-PASSWORD = "correct horse 电池 staple"
+from web_helpers import PASSWORD, ROOT, TODAY, free_port
 
 
 def _stores_fixtures():
@@ -33,12 +26,6 @@ def _stores_fixtures():
 
 
 redis_url = _stores_fixtures().redis_url
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

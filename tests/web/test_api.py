@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from conftest import PASSWORD
+from web_helpers import PASSWORD
 
 CONVERSATION = ["我被公司裁员了，能领失业金吗", "乌鲁木齐市", "核对申领条件", "是", "已办理", "天山区"]
 

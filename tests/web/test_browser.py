@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from conftest import ARTIFACTS, PASSWORD
+from web_helpers import ARTIFACTS, PASSWORD
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WAIT = 15

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from conftest import free_port
+from web_helpers import free_port
 
 
 def test_policybot_serve_answers_and_keeps_the_console_off_without_a_password(tmp_path):

@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from conftest import ROOT, free_port
+from web_helpers import ROOT, free_port
 
 sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 from fake_bot_api import FakeBotAPI  # noqa: E402

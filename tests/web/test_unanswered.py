@@ -10,7 +10,7 @@ from datetime import date
 import httpx
 import pytest
 import yaml
-from conftest import PASSWORD
+from web_helpers import PASSWORD
 
 from bot.cli import main
 from bot.dialog.reply import Reply
