@@ -1,11 +1,13 @@
-# Two commands on a fresh machine:
+# On a fresh machine:
 #   make chat   — set up .venv and start the staff console on the bundled knowledge base
 #   make test   — set up .venv and run the whole test suite
+#   make serve  — set up .venv and start the web chat (http://127.0.0.1:8080/) and, with
+#                 POLICYBOT_STAFF_PASSWORD set, the staff console (/staff/)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: chat test validate eval bench setup clean
+.PHONY: chat serve test validate eval bench setup clean
 
 $(BIN)/policybot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,9 @@ setup: $(BIN)/policybot
 
 chat: setup
 	$(BIN)/policybot chat
+
+serve: setup
+	$(BIN)/policybot serve
 
 # Quiet when all is well: one line from the validator (the full report with the coverage table only when
 # it finds a problem), then pytest's dots and the reason for every skipped test (-rs).

@@ -196,8 +196,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     return record(bot, args.file, args.name, args.today)
 
 
-def cmd_telegram(args: argparse.Namespace) -> int:
-    import logging
+def _telegram_settings(command: str, base_url: str | None, webhook: str | None):
+    """(token, Bot API base URL, webhook secret) from the environment; None after saying what is missing."""
     import os
     import re
 
@@ -206,19 +206,29 @@ def cmd_telegram(args: argparse.Namespace) -> int:
         print("没有设置环境变量 TELEGRAM_BOT_TOKEN，Telegram 机器人没有启动。\n"
               "请先在 Telegram 里找 @BotFather 创建机器人，再运行：\n"
               "  export TELEGRAM_BOT_TOKEN=...   # 令牌只从环境变量读取，不要写在命令行或代码里\n"
-              "  policybot telegram", file=sys.stderr)
-        return 2
-    base_url = args.base_url or os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None
+              f"  policybot {command}", file=sys.stderr)
+        return None
+    base_url = base_url or os.environ.get("TELEGRAM_API_BASE_URL", "").strip() or None
     secret = None
-    if args.webhook:
+    if webhook:
         secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             print("Webhook 模式需要环境变量 TELEGRAM_WEBHOOK_SECRET（1–256 个字符，只能用 A-Z a-z 0-9 _ -），"
                   "Telegram 会在每个请求里带上它，没有它的请求一律拒绝。机器人没有启动。", file=sys.stderr)
-            return 2
-        if not args.webhook.startswith("https://") and base_url is None:  # a local Bot API server allows http
-            print(f"--webhook 必须是 https:// 开头的公网地址（收到的是 {args.webhook!r}）。", file=sys.stderr)
-            return 2
+            return None
+        if not webhook.startswith("https://") and base_url is None:  # a local Bot API server allows http
+            print(f"webhook 地址必须是 https:// 开头的公网地址（收到的是 {webhook!r}）。", file=sys.stderr)
+            return None
+    return token, base_url, secret
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    import logging
+
+    settings = _telegram_settings("telegram", args.base_url, args.webhook)
+    if settings is None:
+        return 2
+    token, base_url, secret = settings
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("policybot.telegram").setLevel(logging.INFO)
@@ -240,6 +250,144 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     except StartupError as exc:
         print(redactor.redact(str(exc)), file=sys.stderr)
         return 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
+    import uvicorn
+
+    from .channels.web import WebConfig, create_app, staff_clock
+    from .stores import StoreError
+    from .stores.unanswered import open_unanswered
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    password = os.environ.get("POLICYBOT_STAFF_PASSWORD", "").strip() or None
+    if args.telegram_webhook and _telegram_settings("serve", None, args.telegram_webhook) is None:
+        return 2
+    store = _open_store(args.store, args.ttl)
+    if store is None:
+        return 2
+    args.today = staff_clock(args.today)  # the staff page's date picker moves the clock for its own requests
+    bot = _load_bot(args, store)
+    if bot is None:
+        return 2
+    try:
+        unanswered = open_unanswered(args.store, args.keep_days)
+    except (StoreError, ValueError) as exc:
+        print(f"无法打开未答问题存储：{exc}", file=sys.stderr)
+        return 2
+    config = WebConfig(staff_password=password, staff_remote=args.staff_remote, address_limit=args.address_limit,
+                       https_cookies=args.https_cookies, knowledge_dir=args.knowledge, intents_dir=args.intents)
+    telegram = _telegram_parts(args, bot)
+    if telegram is False:
+        return 2
+    app = create_app(bot, unanswered, config, extra_routes=telegram.routes if telegram else (),
+                     on_startup=telegram.on_startup if telegram else (),
+                     on_shutdown=telegram.on_shutdown if telegram else ())
+    staff = (f"员工控制台 http://{args.host}:{args.port}/staff/" if password
+             else "员工控制台未开启（没有设置 POLICYBOT_STAFF_PASSWORD）")
+    print(f"网页聊天 http://{args.host}:{args.port}/ ；{staff}。Ctrl+C 停止。", file=sys.stderr)
+    # the engine thread is CPU-bound: a shorter GIL switch interval lets the event loop answer between turns
+    sys.setswitchinterval(0.001)
+    # the access log shows method, path and status only: message texts travel in bodies, never in URLs
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.access_log else "warning",
+                access_log=args.access_log, proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                timeout_keep_alive=30)  # longer than a queued answer may take under load
+    return 0
+
+
+def _telegram_parts(args: argparse.Namespace, bot):
+    """The Telegram webhook's routes and hooks for `serve --telegram-webhook`; None without it; False on failure."""
+    if not args.telegram_webhook:
+        return None
+    import logging
+
+    from .channels.telegram import StartupError
+    from .channels.web.telegram_bridge import telegram_parts
+
+    token, base_url, secret = _telegram_settings("serve", None, args.telegram_webhook)
+    logging.getLogger("policybot.telegram").setLevel(logging.INFO)
+    try:
+        parts = telegram_parts(bot, token, args.telegram_webhook, secret, base_url)
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return False
+    print(f"Telegram webhook：{args.telegram_webhook}（本机路径 {parts.routes[0].path}）", file=sys.stderr)
+    return parts
+
+
+PERIOD_UNITS = {"d": 86400, "h": 3600, "m": 60}
+
+
+def _period(text: str) -> str:
+    """'7d', '12h' or '30m' (checked here, turned into seconds by _seconds)."""
+    if len(text) < 2 or text[-1] not in PERIOD_UNITS or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"时间要写成 7d、12h 或 30m（收到的是 {text!r}）")
+    return text
+
+
+def _seconds(period: str) -> float:
+    return int(period[:-1]) * PERIOD_UNITS[period[-1]]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from .knowledge import load_knowledge
+    from .reports.unanswered import format_report, group_questions, intent_names, write_csv
+    from .stores import StoreError
+    from .stores.unanswered import open_unanswered
+
+    if args.store == "memory":
+        print("memory 存储不保存任何东西；请指定 policybot serve 用的 --store。", file=sys.stderr)
+        return 2
+    try:
+        questions = open_unanswered(args.store).since(time.time() - _seconds(args.since))
+    except (StoreError, ValueError) as exc:
+        print(f"无法读取未答问题：{exc}", file=sys.stderr)
+        return 2
+    kb, _ = load_knowledge(args.knowledge, args.intents)
+    names = intent_names(kb.topics)
+    groups = group_questions(questions)
+    if args.csv:
+        with open(args.csv, "w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8
+            write_csv(groups, names, out)
+        print(f"已写入 {args.csv}（{len(groups)} 组）", file=sys.stderr)
+    else:
+        print(format_report(groups, names, f"最近 {args.since}"))
+    return 0
+
+
+def _add_web_parsers(sub) -> None:
+    """`serve` (the web app) and `report unanswered`."""
+    p = sub.add_parser("serve", help="网页聊天和员工控制台（一个 ASGI 应用，uvicorn 运行）")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机）")
+    p.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3",
+                   help="会话和未答问题的存储：memory、sqlite:路径 或 redis://主机:端口/库号（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--ttl", type=float, default=30, help="会话闲置多少分钟后过期（默认 30）")
+    p.add_argument("--keep-days", type=float, default=30, help="未答问题保留几天（默认 30）")
+    p.add_argument("--address-limit", type=int, default=60,
+                   help="每个来源地址每 10 秒最多几条消息（默认 60；0＝不限，只用于压力测试）")
+    p.add_argument("--staff-remote", action="store_true", help="允许非本机访问员工控制台（默认只允许本机）")
+    p.add_argument("--https-cookies", action="store_true", help="员工登录 cookie 只走 https（放在 https 反向代理后面时用）")
+    p.add_argument("--access-log", action="store_true", help="打印访问日志（只有方法、路径和状态码，没有消息内容）")
+    p.add_argument("--telegram-webhook", metavar="URL", default=None,
+                   help="同一个服务也接收 Telegram webhook：Telegram 把消息 POST 到这个 https 地址（令牌取自 "
+                        "TELEGRAM_BOT_TOKEN，密钥取自 TELEGRAM_WEBHOOK_SECRET，Bot API 地址可用 TELEGRAM_API_BASE_URL）")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("report", help="报告：report unanswered 列出机器人没能回答的问题")
+    report = p.add_subparsers(dest="report", required=True)
+    p = report.add_parser("unanswered", help="未答问题：按相似说法分组，附次数和最接近的意图")
+    _common(p)
+    p.add_argument("--since", type=_period, default="7d", help="最近多久（7d、12h、30m；默认 7d）")
+    p.add_argument("--store", default="sqlite:var/web.sqlite3", help="policybot serve 用的存储（默认 sqlite:var/web.sqlite3）")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="写成 CSV 文件（Excel 可直接打开）")
+    p.set_defaults(func=cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,6 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--startup-attempts", type=int, default=5,
                    help="启动时连接 Telegram 失败的重试次数（间隔逐次加倍；令牌被拒绝时不重试）")
     p.set_defaults(func=cmd_telegram)
+
+    _add_web_parsers(sub)
 
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
     _common(p)

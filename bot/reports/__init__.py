@@ -1,0 +1,1 @@
+"""Reports for staff built from what the channels observed (no engine changes needed)."""
