@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
+from ..nlu.phrases import phrase_pattern
 
 ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
 _PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
@@ -29,15 +30,15 @@ class DetailCues:
                  compact):
         self._record = record_cues
         self._seen: dict[tuple[str, str], AskedAspects] = {}
-        self._details = sorted(((compact(cue), FaqAspect(kind)) for kind, cues in details.items()
-                                for cue in cues if compact(cue)), key=lambda pair: -len(pair[0]))
+        self._details = sorted(((phrase_pattern(compact(cue)), FaqAspect(kind)) for kind, cues in details.items()
+                                for cue in cues if compact(cue)), key=lambda pair: -len(pair[0].pattern))
 
     def strip(self, compact: str) -> str:
         """The words that are left once every way of asking (多少钱, 怎么办理, 要什么材料…) is taken out."""
         for pattern, _ in self._record:
             compact = pattern.sub(" ", compact)
         for cue, _ in self._details:
-            compact = compact.replace(cue, " ")
+            compact = cue.sub(" ", compact)
         return compact
 
     def asked(self, text: str, ignore: str = "") -> AskedAspects:
@@ -61,9 +62,9 @@ class DetailCues:
                 found.append((hit.start(), name))
         details: list[tuple[int, FaqAspect]] = []
         for cue, kind in self._details:
-            at = compact.find(cue)
-            if at >= 0 and cue not in ignore and kind not in (k for _, k in details):
-                details.append((at, kind))
+            hit = cue.search(compact)
+            if hit and hit.group() not in ignore and kind not in (k for _, k in details):
+                details.append((hit.start(), kind))
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
 
 

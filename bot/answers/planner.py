@@ -13,7 +13,7 @@ from datetime import date
 from typing import Callable
 
 from ..dialog import render
-from ..knowledge.grounding import fold
+from ..knowledge.grounding import extract_facts, fold
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .choose import GENERIC, PolicyChooser
 from .cues import AskedAspects, DetailCues, split_parts
@@ -213,6 +213,8 @@ class AnswerPlanner:
         self._record_aspects(policy, q, today, out, prefilled or {})
         if out.missing and not out.entries and len(out.missing) == len(out.lines):
             self._closest_entry(policy, q, today, out)
+        if out.missing and policy.summary and extract_facts(policy.summary) and not _said_already(policy.summary, out):
+            out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
         self._unanswered_details(q, out)
         if general or not out.lines:
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
