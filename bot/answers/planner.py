@@ -37,6 +37,9 @@ ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to 
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
 ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks) that the entry must share
 LOOSE_FAQ = 0.22
+ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
+ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
+_ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close   # good enough when the record itself has nothing on what was asked
 MISSING = "原文没有写明"
@@ -192,6 +195,15 @@ class AnswerPlanner:
         said = self.prepare(text)
         if said and said in self.prepare(self._names(policy)):
             return None
+        # "企业呢" / "那副高呢": a few words that lean on the answer before; they fit less, and must name
+        # something of the entry (not only 那…呢)
+        core = _ELLIPTICAL.sub("", said)
+        if len(said) <= ELLIPTICAL_CHARS and core != said and core:
+            # every word left must stand in the entry; the closest such entry answers
+            grams = bigrams(core)
+            hits = [h for h in self.index.rank([policy.id], core, asked.details)
+                    if h.score >= ELLIPTICAL_MIN and self.index.shared(h.entry, grams) == len(grams)]
+            return hits[0].entry if hits else None
         hit = self.index.best([policy.id], text, asked.details)
         return hit.entry if hit else None
 

@@ -185,15 +185,16 @@ def out_of_scope(t: Turn, u: Understanding) -> None:
 # after a state's own rows: a place on its own, then a new question of any kind
 PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
           Route(Heard.REGION, region_named))
-NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english), Route(Heard.DETAIL, detail), Route(Heard.TOPIC, topic_question),
+NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english), Route(Heard.TOPIC, topic_question),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
            Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.ANYTHING, out_of_scope))
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
-WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
+WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
-AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES, Route(Heard.OFFICE, office), Route(Heard.VAGUE, list_topics),
+AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES, Route(Heard.OFFICE, office),
+                Route(Heard.DETAIL, detail), Route(Heard.VAGUE, list_topics),
                 *NEW_QUESTION, *AT_REST)
 
 ROUTES: dict[State, tuple[Route, ...]] = {
