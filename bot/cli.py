@@ -433,6 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
+    _add_telegram_parser(sub)
+    _add_web_parsers(sub)
+
+    _add_dialog_test_parsers(sub)
+    return parser
+
+
+
+def _add_telegram_parser(sub) -> None:
     p = sub.add_parser("telegram", help="作为 Telegram 机器人运行（令牌取自环境变量 TELEGRAM_BOT_TOKEN）")
     _common(p)
     p.add_argument("--store", default="sqlite:var/telegram.sqlite3",
@@ -448,8 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="启动时连接 Telegram 失败的重试次数（间隔逐次加倍；令牌被拒绝时不重试）")
     p.set_defaults(func=cmd_telegram)
 
-    _add_web_parsers(sub)
 
+def _add_dialog_test_parsers(sub) -> None:
     p = sub.add_parser("test", help="运行对话测试（tests/dialogs/*.yaml）：逐段对话核对机器人的回复")
     _common(p)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -464,8 +473,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE", help="追加到哪个对话文件，例如 tests/dialogs/失业金.yaml")
     p.add_argument("--name", default=None, help="对话的名字（默认：录制 + 时间）")
     p.set_defaults(func=cmd_record)
-    return parser
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -10,7 +10,8 @@ from ..knowledge.yamlio import DataError, read_yaml
 from .choose import PolicyChooser
 from .cues import DetailCues
 from .faq_index import FaqIndex, bigrams
-from .planner import AnswerPlanner, TextReader
+from .lookup import TextReader
+from .planner import AnswerPlanner
 
 DETAILS_FILE = "details.yaml"
 
