@@ -14,6 +14,11 @@ CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, state TEXT NOT NULL, e
 CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, record TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- the expiry sweeps (every 100th write, and the scheduled purge) read by `expires`: without an index each
+-- one scans the whole table, which at 100,000 sessions is the p99 of a turn
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);
+CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
+CREATE INDEX IF NOT EXISTS records_expires ON records (expires);
 """
 
 
