@@ -58,9 +58,6 @@ class FaqIndex:
                 return len(grams & frozenset().union(*(g for g, _, _ in views)))
         return 0
 
-    def has(self, policy_id: str) -> bool:
-        return policy_id in self._by_policy
-
     def _weight(self, gram: str) -> float:
         return self._idf.get(gram, self._default_idf)
 

@@ -19,7 +19,7 @@ from .faq_index import MIN_SCORE, ScoredEntry
 from .lookup import FaqLookup
 from .sentences import asks_something
 from .conditions import conditions_lines
-from .story import Quantity, StoryFinding, Verdict, judge, story_quantities
+from .story import Quantity, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
@@ -52,13 +52,8 @@ class PolicyAnswer:
     sources: list[str] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)      # record aspects the reply already holds
     needs_district: bool = False                      # contact asked, district unknown
-    findings: list[StoryFinding] = field(default_factory=list)
     entries: list[FaqEntry] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # lines saying the record has nothing on what was asked
-
-    @property
-    def failed(self) -> list[StoryFinding]:
-        return [f for f in self.findings if f.verdict is Verdict.FAILED]
 
 
 class AnswerPlanner(FaqLookup):
@@ -191,7 +186,7 @@ class AnswerPlanner(FaqLookup):
         if q.story and "eligibility" not in out.shown and policy.conditions:
             findings = judge(policy.conditions, list(q.story))
             if any(f.verdict is Verdict.FAILED for f in findings):
-                out.lines += _conditions(policy, q, out, prefilled)
+                out.lines += conditions_lines(policy, q.story, prefilled)[0]
                 out.shown.add("eligibility")
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
@@ -203,7 +198,7 @@ class AnswerPlanner(FaqLookup):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
             return
-        out.lines += _conditions(policy, q, out, prefilled)
+        out.lines += conditions_lines(policy, q.story, prefilled)[0]
         if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
@@ -259,8 +254,3 @@ def _drop_parts_of(text: str, out: PolicyAnswer, today: date, planner: "AnswerPl
         line = planner.entry_line(entry, today)
         if line in out.lines:
             out.lines.remove(line)
-
-
-def _conditions(policy: Policy, q: Question, out: PolicyAnswer, prefilled: dict[str, tuple[str, str]]) -> list[str]:
-    lines, out.findings = conditions_lines(policy, q.story, prefilled)
-    return lines

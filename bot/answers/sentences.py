@@ -13,14 +13,21 @@ _QUESTION_MARKS = re.compile(r"[？?]|吗|呢|多少|怎么|咋|如何|哪里|�
 
 def question_candidates(raw: str) -> list[str]:
     """The asking sentences to try one by one (first, last), then together; empty for short text."""
-    joined = question_sentences(raw)
-    if not joined:
+    asking = _long_asking(raw)
+    return list(dict.fromkeys([asking[0], asking[-1], "".join(_ends(asking))])) if asking else []
+
+
+def question_sentences(raw: str) -> str | None:
+    """The sentences that ask something (the first and the last), or None for short text."""
+    asking = _long_asking(raw)
+    return "".join(_ends(asking)) if asking else None
+
+
+def _long_asking(raw: str) -> list[str]:
+    """The asking sentences of a long message (none for a short one: it is read whole)."""
+    text = raw[:MAX_SCAN_CHARS]
+    if len(text) <= LONG_MESSAGE_CHARS:
         return []
-    asking = _asking(raw[:MAX_SCAN_CHARS])
-    return list(dict.fromkeys([asking[0], asking[-1], joined]))
-
-
-def _asking(text: str) -> list[str]:
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     asking = [s for s in sentences if _STRONG_MARKS.search(s)] or [s for s in sentences if _QUESTION_MARKS.search(s)]
     if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself
@@ -28,16 +35,8 @@ def _asking(text: str) -> list[str]:
     return asking
 
 
-def question_sentences(raw: str, keep: int = 2) -> str | None:
-    """The sentences that ask something (at most `keep`, the first and the last), or None for short text."""
-    text = raw[:MAX_SCAN_CHARS]
-    if len(text) <= LONG_MESSAGE_CHARS:
-        return None
-    asking = _asking(text)
-    if not asking:
-        return None
-    chosen = asking if len(asking) <= keep else [asking[0], asking[-1]]
-    return "".join(chosen)
+def _ends(asking: list[str]) -> list[str]:
+    return asking if len(asking) <= 2 else [asking[0], asking[-1]]
 
 
 def asks_something(text: str) -> bool:

@@ -20,7 +20,6 @@ MAX_ANSWER_CHARS = 220
 ASK_RANGE = (2, 8)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 FILE_FIELDS = {"source", "policies"}
-POLICY_FIELDS = {"policy", "faqs"}
 ENTRY_FIELDS = {"id": True, "aspect": True, "label": True, "ask": True, "answer": True,
                 "until": False, "until_text": False}
 
