@@ -9,9 +9,11 @@ from ..knowledge.model import KnowledgeBase
 from ..knowledge.yamlio import DataError, read_yaml
 from .choose import PolicyChooser
 from .cues import DetailCues
+from .documents import DocumentNames
 from .faq_index import FaqIndex, bigrams
 from .lookup import TextReader
 from .planner import AnswerPlanner
+from .source_quotes import SourceQuotes
 
 DETAILS_FILE = "details.yaml"
 
@@ -49,4 +51,6 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
     details = dict(data.get("details") or {})
     cues = DetailCues(matcher.aspect_cues, details, matcher.compact)
     reader = TextReader(prepare, _known_bigrams(kb, matcher, details), regions_in, topic_of)
-    return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), reader)
+    documents = DocumentNames(kb, data.get("document_words") or (), prepare)
+    return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), reader, documents,
+                         SourceQuotes(kb, prepare))

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Callable
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
 from .choose import GENERIC, PolicyChooser
 from .cues import DetailCues
+from .documents import DocumentNames, NamedDocuments
 from .faq_index import FaqIndex, ScoredEntry, bigrams
 from .sentences import asks_something
+from .source_quotes import Quote, SourceQuotes
 
 if TYPE_CHECKING:
     from .planner import Question
@@ -42,8 +44,10 @@ class FaqLookup:
     """Finds what a question means among the FAQ entries and measures (no reply is composed here)."""
 
     def __init__(self, kb: KnowledgeBase, index: FaqIndex, cues: DetailCues, chooser: PolicyChooser,
-                 reader: TextReader):
+                 reader: TextReader, documents: DocumentNames, quotes: SourceQuotes):
         self.kb = kb
+        self.documents = documents
+        self.quotes = quotes
         self.index = index
         self.cues = cues
         self.chooser = chooser
@@ -57,15 +61,27 @@ class FaqLookup:
         topic = self.kb.topics.get(policy.topic)
         return " ".join((policy.title, policy.button, topic.name if topic else ""))
 
-    def anywhere(self, text: str, region: str | None, today: date) -> ScoredEntry | None:
-        """The FAQ entry that fits a question no topic matched, among the measures of the person's region
-        (or all, when unknown; a year named narrows to that year's documents)."""
+    def _in_scope(self, named: NamedDocuments, prepared: str, region: str | None) -> list[Policy]:
+        """The measures a question may mean: of the document it names, else of the person's region (all,
+        when unknown); a year named keeps that year's documents."""
         policies = list(self.kb.policies.values())
-        if region in self.kb.regions:
+        if named.keys:
+            policies = [p for p in policies if p.source in named.keys]
+        elif region in self.kb.regions:
             covered = {region, *self.kb.regions[region].covered_by}
             policies = [p for p in policies if p.region in covered]
-        policies = self.chooser.by_year(policies, self.prepare(text))
-        ranked = self.index.rank([p.id for p in policies], text, self.cues.asked(text).details)
+        return self.chooser.by_year(policies, prepared)
+
+    def anywhere(self, text: str, region: str | None, today: date, named_only: bool = False) -> ScoredEntry | None:
+        """The FAQ entry that fits a question no topic matched, among the measures in scope; the words
+        naming a document are not held against the entries. `named_only`: only when a document is named."""
+        prepared = self.prepare(text)
+        named = self.documents.read(prepared)
+        if named_only and not named.any:
+            return None
+        asked = named.rest if named.any else text
+        policies = self._in_scope(named, prepared, region)
+        ranked = self.index.rank([p.id for p in policies], asked, self.cues.asked(text).details)
         if not ranked:
             return None
         best = ranked[0]
@@ -73,10 +89,20 @@ class FaqLookup:
         # a long question spreads its words thin: then the entry must stand well clear of every other measure's
         clear = best.score >= ANYWHERE_FLOOR and best.score >= ANYWHERE_LEAD * rival
         # the match must rest on what the question is about, not on how it asks (怎么办理, 多少钱)
-        about = bigrams(self.cues.strip(self.prepare(text))) - GENERIC
-        if self.index.shared(best.entry, about) < ANYWHERE_SUBJECT:
+        if self.index.shared(best.entry, self._about(asked)) < ANYWHERE_SUBJECT:
             return None
         return best if best.score >= ANYWHERE_MIN or clear else None
+
+    def _about(self, text: str) -> set[str]:
+        """What a question is about: its word pairs without the ways of asking and the generic words."""
+        return bigrams(self.cues.strip(self.prepare(text))) - GENERIC
+
+    def quote(self, text: str, region: str | None) -> Quote | None:
+        """The source sentence that clearly holds what a question no FAQ entry answers is about."""
+        prepared = self.prepare(text)
+        named = self.documents.read(prepared)
+        sources = {p.source for p in self._in_scope(named, prepared, region)}
+        return self.quotes.best(self._about(named.rest if named.any else text), sources, named.any)
 
     def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:
         """Other measures the same message asks about: the topic in another region named ("兵团和乌鲁木齐

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..knowledge.grounding import date_forms, fold
-from ..knowledge.model import KnowledgeBase, OfficeEntry, OfficeTable, Policy, Topic
+from ..knowledge.model import KnowledgeBase, OfficeEntry, OfficeTable, Policy, SourceDoc, SourceStatus, Topic
 from ..nlu.normalize import MAX_INPUT_CHARS
 from .tuning import OFFICE_TITLES_NAMED, RELATED_NAMED
 
@@ -66,6 +66,22 @@ def standing_notice(policy: Policy, kb: KnowledgeBase, today: date) -> str | Non
     elif doc.caveat and policy.validity.until is None:
         lines.append(f"ℹ️ {doc.caveat}")
     return "\n".join(lines) or None
+
+
+def document_notice(doc: SourceDoc) -> str | None:
+    """The first line of a quote from a document that has ended or is a draft (no measure to go by)."""
+    year = doc.date.year if doc.date else doc.year
+    if doc.status is SourceStatus.ENDED:
+        return (f"⚠️ 这份{year}年的文件已经结束，其中的措施早已到期。以下原文仅供了解，"
+                "现行规定请向当地人力资源和社会保障部门咨询。")
+    if doc.status is SourceStatus.DRAFT:
+        return f"📝 注意：这条内容出自征求意见稿《{doc.title}》，是草案，不是正式生效的文件，最终规定可能不同。"
+    return f"ℹ️ {doc.caveat}" if doc.caveat else None
+
+
+def quoted_sentence(doc: SourceDoc, sentence: str) -> list[str]:
+    number = f"（{doc.doc_no}）" if doc.doc_no else ""
+    return [f"《{doc.title}》{number}原文是这样写的：", f"“{sentence}”"]
 
 
 def validity_line(policy: Policy, kb: KnowledgeBase, today: date) -> str:

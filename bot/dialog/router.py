@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Callable, NamedTuple
 
 from ..answers.planner import AnswerPlanner
+from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS
 from ..nlu.matcher import Matcher, Outcome, Understanding
@@ -52,11 +53,13 @@ class Heard(StrEnum):
     OFFICE = "an office asked for by name (天山区社保分中心电话)"
     VAGUE = "words too general to name a topic (补贴, 社保)"
     CONVERSATION = "hello, thanks, help, 转人工, …"
+    DOCUMENT = "a question naming a document (文号, a year) whose FAQ clearly answers it"
     TOPIC = "a question naming a topic"
     FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
     ENGLISH = "English only, no Chinese (How do I apply for unemployment benefit?)"
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
+    SOURCE_QUOTE = "no topic and no FAQ entry fits, but one sentence of a source clearly holds the question's words"
     INTENT = "a topic recognised without topic words"
     ANYTHING_ASKED = "anything else while a question is pending"
     BARE_YES_NO = "是 / 好的 / 不用 when nothing was asked"
@@ -164,6 +167,11 @@ def faq_anywhere(t: Turn, entry: FaqEntry) -> None:
     run(t, GoTo(Go.ANSWER, policy=policy.id, others=(), opening=True))
 
 
+def source_quote(t: Turn, quote: Quote) -> None:
+    t.hear(t.understand())
+    t.apply(answer.quoted(t.ctx, t.session, quote))
+
+
 def not_understood(t: Turn, _: Any) -> None:
     t.apply(help.not_understood(t.ctx, t.session))
 
@@ -185,11 +193,13 @@ def out_of_scope(t: Turn, u: Understanding) -> None:
 # after a state's own rows: a place on its own, then a new question of any kind
 PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
           Route(Heard.REGION, region_named))
-NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english), Route(Heard.TOPIC, topic_question),
+NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english),
+                Route(Heard.DOCUMENT, faq_anywhere), Route(Heard.TOPIC, topic_question),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
-           Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.ANYTHING, out_of_scope))
+           Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.SOURCE_QUOTE, source_quote),
+           Route(Heard.ANYTHING, out_of_scope))
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
@@ -281,12 +291,19 @@ def _detail(t: Turn) -> FaqEntry | None:
     return t.ctx.planner.follow_up_entry(policy, u.normalized)
 
 
-def _faq_anywhere(t: Turn) -> FaqEntry | None:
+def _faq_anywhere(t: Turn, named_only: bool = False) -> FaqEntry | None:
     u = t.understand()
     if u.entities.get("elsewhere") or u.outcome is Outcome.EMPTY:
         return None
-    hit = t.ctx.planner.anywhere(u.normalized, u.region or t.session.region, t.ctx.today)
+    hit = t.ctx.planner.anywhere(u.normalized, u.region or t.session.region, t.ctx.today, named_only)
     return hit.entry if hit else None
+
+
+def _source_quote(t: Turn) -> Quote | None:
+    u = t.understand()
+    if u.entities.get("elsewhere") or u.outcome is Outcome.EMPTY:
+        return None
+    return t.ctx.planner.quote(u.normalized, u.region or t.session.region)
 
 
 def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[Turn], Understanding | None]:
@@ -310,12 +327,14 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.OFFICE: _office,
     Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE),
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS),
+    Heard.DOCUMENT: lambda t: _faq_anywhere(t, named_only=True),
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
     Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original)),
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
+    Heard.SOURCE_QUOTE: _source_quote,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
     Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,
     Heard.BARE_YES_NO: lambda t: True if t.session.pending and yes_no_choice(t.message.text, ["是", "否"]) is not None

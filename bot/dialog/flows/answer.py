@@ -19,8 +19,9 @@ from ...knowledge.model import FaqEntry, Policy
 from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import Ctx
-from ..session import Session
+from ..session import Session, State
 from ..step import Go, GoTo, Step, say
+from ...answers.source_quotes import Quote
 from ...answers.story import Quantity, Subject
 
 MAX_WARNED = 12   # measures whose full ended / draft warning is remembered (then a short tag)
@@ -103,4 +104,22 @@ def detail(ctx: Ctx, s: Session, entry: FaqEntry) -> Step:
     line = ctx.planner.entry_line(entry, ctx.today)
     lines = (ctx.planner.short_tag(policy, ctx.today), f"「{policy.title}」（{policy.region}）：", line,
              *ctx.kb.quoted_notes(policy, ctx.today, line), render.source(policy, ctx.kb))
+    return say(menus.follow_ups(ctx, s, policy), *lines, intent=policy.topic, sources=(render.cite(policy, ctx.kb),))
+
+
+def quoted(ctx: Ctx, s: Session, quote: Quote) -> Step:
+    """A detail no FAQ entry covers, answered by the one source sentence that holds it, word for word."""
+    sentence = quote.sentence
+    doc = ctx.kb.sources[sentence.source]
+    policy = ctx.policy(sentence.policy)
+    if policy is None:
+        lines = (render.document_notice(doc), *render.quoted_sentence(doc, sentence.text),
+                 f"来源：《{doc.title}》{f'（{doc.doc_no}）' if doc.doc_no else ''}")
+        s = replace(s, state=State.FALLBACK, pending=(menus.TOPICS_BUTTON, menus.HUMAN_BUTTON))
+        return say(s, *lines, intent=None, sources=(f"《{doc.title}》",))
+    notice = ctx.planner.short_tag(policy, ctx.today) if policy.id in s.warned else \
+        render.standing_notice(policy, ctx.kb, ctx.today)
+    s = replace(s, topic=policy.topic, policy=policy.id, warned=(*s.warned, policy.id)[-MAX_WARNED:])
+    lines = (notice, *render.quoted_sentence(doc, sentence.text), f"（出自「{policy.title}」这一条。）",
+             render.source(policy, ctx.kb))
     return say(menus.follow_ups(ctx, s, policy), *lines, intent=policy.topic, sources=(render.cite(policy, ctx.kb),))

@@ -1,0 +1,106 @@
+"""The sentence of a source document that answers a detail no FAQ entry and no record field covers.
+
+The curated FAQ holds the questions people usually ask; the documents say more than that ("纺织服装企业
+的厂房免费使用3年", "出口退税平均时间在10个工作日以内"). Rather than calling such a question out of scope,
+the bot may quote the one source sentence that plainly holds its words — verbatim, with its document, so
+every figure is as printed. A sentence must carry most of what the question is about, weighted by how rare
+each word pair is across all sentences, and enough of it, or nothing is quoted.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..knowledge.model import KnowledgeBase, Policy
+from ..knowledge.passages import section_passage
+from .faq_index import bigrams
+
+_SENTENCE_END = re.compile(r"(?<=[。；;！？])|\n")
+_SECTION_MARK = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_LEAD_UNIT = re.compile(r"^(?:牵头单位|配合单位)[:：]")
+MIN_CHARS, MAX_CHARS = 10, 220   # shorter is a heading, longer a run-on scrape: neither is a clean quote
+QUOTE_COVER = 0.6      # share of what the question is about (IDF-weighted) that the sentence must hold
+QUOTE_SHARED = 4       # and at least this many of its word pairs when the question names the document,
+QUOTE_SHARED_UNNAMED = 6  # this many when it does not (chosen on the dev sets' out-of-scope questions)
+OWN_PIECE = 8          # characters of a record's own words that tie a sentence to the measure
+QUOTE_LEAD = 1.15      # and this far ahead of the next sentence saying something else
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    source: str
+    text: str
+    policy: str | None        # the measure whose section holds it, when its section could be found
+    grams: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Quote:
+    sentence: SourceSentence
+    cover: float
+    shared: int
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a document as printed, without section numbers at their start and without duplicates."""
+    seen, out = set(), []
+    for raw in _SENTENCE_END.split(text):
+        sentence = _SECTION_MARK.sub("", raw.strip())
+        if MIN_CHARS <= len(sentence) <= MAX_CHARS and sentence not in seen and not _LEAD_UNIT.match(sentence):
+            seen.add(sentence)
+            out.append(sentence)
+    return out
+
+
+def _own_words(kb: KnowledgeBase, policy: Policy) -> tuple[str, ...]:
+    """Pieces of the measure's record and FAQ answers long enough to recognise its sentences by."""
+    texts = [policy.standard or "", policy.process or "", *(e.answer for e in kb.faq.for_policy(policy.id))]
+    pieces = (piece.strip("。；;，, ") for text in texts for piece in re.split(r"……|[。；;]", text))
+    return tuple(piece for piece in pieces if len(piece) >= OWN_PIECE)
+
+
+class SourceQuotes:
+    """Every sentence of every source, with the rarity of its word pairs across all of them."""
+
+    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
+        owners = [(p.id, p.source, section_passage(kb, p), _own_words(kb, p)) for p in kb.policies.values()]
+        self._sentences: list[SourceSentence] = []
+        df: Counter[str] = Counter()
+        for doc in kb.sources.values():
+            for text in split_sentences(doc.text):
+                # a scrape may print a sentence under the wrong heading: it belongs to a measure only when
+                # it stands in that measure's section and shares words with the measure's own record
+                owner = next((pid for pid, src, passage, own in owners if src == doc.key and passage.found
+                              and text in passage.passage and any(piece in text for piece in own)), None)
+                grams = frozenset(bigrams(prepare(text)))
+                self._sentences.append(SourceSentence(doc.key, text, owner, grams))
+                df.update(grams)
+        total = len(self._sentences) or 1
+        self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
+
+    def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False) -> Quote | None:
+        """The one sentence (of these sources) that holds what the question is about, if one clearly does.
+
+        `about`: the word pairs of the question with the ways of asking taken out (多少钱, 怎么办理);
+        `named`: the question named the document (文号, year), so fewer shared words are enough."""
+        known = {g for g in about if g in self._idf}
+        weight = sum(self._idf[g] for g in known)
+        need = QUOTE_SHARED if named else QUOTE_SHARED_UNNAMED
+        if len(known) < need or not weight:
+            return None
+        wanted = set(sources) if sources is not None else None
+        scored = []
+        for sentence in self._sentences:
+            if wanted is not None and sentence.source not in wanted:
+                continue
+            shared = known & sentence.grams
+            if len(shared) >= need:
+                scored.append(Quote(sentence, sum(self._idf[g] for g in shared) / weight, len(shared)))
+        scored.sort(key=lambda q: -q.cover)
+        if not scored or scored[0].cover < QUOTE_COVER:
+            return None
+        runner_up = next((q.cover for q in scored[1:] if q.sentence.grams != scored[0].sentence.grams), 0.0)
+        return scored[0] if scored[0].cover >= QUOTE_LEAD * runner_up else None
