@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
     "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好 "
     "那 那么 那个 这 要 需要 得 该 应该 还有 另外 然后 呢 吗 么 啥 什么 怎么 怎样 如何 多少 哪些 哪里 哪儿".split()
 )
+SEAT_SUFFIX = "本级"   # a region's own level (盟本级), named loosely ("盟里"): a district named too is more exact
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300
 LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
@@ -274,7 +275,9 @@ class Matcher:
                 best[c.intent] = max(best.get(c.intent, 0.0), c.score)
             candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
         region = next((m.region for m in reversed(mentions)), None)
-        place = next((m.place for m in reversed(mentions) if m.place), None)
+        # "户口在科右前旗……听说盟里有": the league's own level (盟本级) yields to a 旗县 also named
+        place = next((m.place for m in reversed(mentions) if m.place and not m.place.endswith(SEAT_SUFFIX)),
+                     None) or next((m.place for m in reversed(mentions) if m.place), None)
         top = tuple(candidates[:5])
 
         def result(outcome: Outcome, intent: str | None, confidence: float) -> Understanding:

@@ -115,7 +115,8 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     siblings = [p for p in current if p.region == current[0].region] if current else []
     if len(siblings) <= 1:
         return _open(s, ranked[0], ranked[1:])
-    best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question)
+    best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question) \
+        or _same_office(ctx, s, siblings)
     if best is not None:
         return _open(s, best, [p for p in ranked if p not in siblings])
     older = [p for p in ranked if p not in siblings][:POLICY_CHOICES - len(siblings)]
@@ -124,6 +125,16 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
                 related=tuple(p.id for p in offered))
     question = render.which_policy(siblings[0].region, ctx.kb.topics[s.topic or ""], len(siblings), bool(older))
     return ask(s, question=question, intent=s.topic)
+
+
+def _same_office(ctx: Ctx, s: Session, siblings: list[Policy]) -> Policy | None:
+    """"阿尔山市评职称问哪个电话": when only the office is asked and every measure on offer gives the same
+    one for the person's place, asking which measure would change nothing — answer with the first."""
+    asked = ctx.planner.cues.asked(s.question).record
+    if asked != ("contact",) or not s.place:
+        return None
+    offices = {tuple(ctx.contact_entries(p, s.place)) for p in siblings}
+    return siblings[0] if len(offices) == 1 and () not in offices else None
 
 
 def _open(s: Session, policy: Policy, others: list[Policy]) -> Step:
