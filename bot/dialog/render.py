@@ -291,6 +291,7 @@ ENGLISH_HINT = "(Sorry, I can only help in Chinese with employment and social-in
 ENGLISH_ONLY = ("Sorry, I can only answer in Chinese. I help with employment and social-insurance benefits in "
                 "Urumqi, Xinjiang, the XPCC (兵团) and Xing'an League (兴安盟): unemployment benefit, internships, "
                 "start-up loans, job-retention refunds, training and social-insurance subsidies. Tap a topic below.")
+ENGLISH_ANSWERED = "(I read your question as the topic below and answer in Chinese, the language of the policy documents.)"
 ENGLISH_ONLY_ZH = "抱歉，我只能用中文回答。我能查询就业和社保政策：能领什么、条件、材料、去哪里办。请点下面的话题，或用中文提问："
 
 

@@ -139,6 +139,8 @@ def topic_question(t: Turn, u: Understanding) -> None:
     if u.outcome is Outcome.CLARIFY:
         clarify(t, u)
         return
+    if _english_topic(u):
+        t.lines.append(render.ENGLISH_ANSWERED)
     t.hear(u, same_topic=u.intent == t.session.topic)
     run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
 
@@ -306,6 +308,13 @@ def _source_quote(t: Turn) -> Quote | None:
     return t.ctx.planner.quote(u.normalized, u.region or t.session.region)
 
 
+def _english_topic(u: Understanding) -> bool:
+    """"How much is the unemployment benefit in Urumqi?": the glossary found a topic — answer it (in
+    Chinese, the documents' language) rather than only listing the topics."""
+    return help.mostly_latin(u.original) and u.outcome is Outcome.MATCH and bool(u.topic_words) \
+        and u.intent not in CONVERSATIONAL_INTENTS
+
+
 def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[Turn], Understanding | None]:
     def check_(t: Turn) -> Understanding | None:
         u = t.understand()
@@ -331,7 +340,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
-    Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original)),
+    Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original) and not _english_topic(u)),
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.SOURCE_QUOTE: _source_quote,

@@ -63,6 +63,9 @@ def safe_input(raw: object) -> str:
     return _CONTROL.sub(" ", _SURROGATE.sub(" ", text))
 
 
+DROP_MARK = "（去掉）"   # synonyms.yaml: words listed under this name are taken out (English filler words)
+
+
 class Normalizer:
     """Full-width → half-width (NFKC), Traditional → Simplified (OpenCC t2s), and synonym folding.
 
@@ -79,8 +82,10 @@ class Normalizer:
                 if variant and variant != canonical:
                     pairs.append((variant, canonical))
         pairs.sort(key=lambda pair: -len(pair[0]))
-        self._synonyms = dict(pairs)
-        self._synonym_re = re.compile("|".join(re.escape(v) for v, _ in pairs)) if pairs else None
+        self._synonyms = {v: " " if c == DROP_MARK else c for v, c in pairs}
+        # an English word is replaced only whole: "rate" is not the end of "separate"
+        alternatives = (rf"(?<![a-z]){re.escape(v)}(?![a-z])" if v.isascii() else re.escape(v) for v, _ in pairs)
+        self._synonym_re = re.compile("|".join(alternatives)) if pairs else None
 
     def clean(self, text: str) -> str:
         """Script and width folding without synonyms — also used for examples and gazetteer names."""
@@ -89,10 +94,15 @@ class Normalizer:
         chars = [ch if unicodedata.category(ch)[0] in _KEEP_CATEGORIES else " " for ch in text]
         return _SPACE.sub(" ", "".join(chars)).strip().lower()
 
-    def fold_synonyms(self, text: str) -> str:
+    def fold_synonyms(self, text: str, drop_filler: bool = True) -> str:
+        """`drop_filler=False` keeps the English filler words ("tell me a joke" stays three words)."""
         if not self._synonym_re:
             return text
-        return self._synonym_re.sub(lambda m: self._synonyms[m.group()], text)
+        def swap(m: re.Match[str]) -> str:
+            word = self._synonyms[m.group()]
+            return word if drop_filler or word != " " else m.group()
+        folded = self._synonym_re.sub(swap, text)
+        return _SPACE.sub(" ", folded).strip() if folded != text else folded
 
     def __call__(self, raw: str) -> Normalized:
         raw = safe_input(raw)
