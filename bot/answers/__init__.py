@@ -49,7 +49,7 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
         return None
 
     details = dict(data.get("details") or {})
-    cues = DetailCues(matcher.aspect_cues, details, matcher.compact)
+    cues = DetailCues(matcher.aspect_cues, details, matcher.compact, tuple(data.get("not_cues") or ()))
     reader = TextReader(prepare, _known_bigrams(kb, matcher, details), regions_in, topic_of)
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
     return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), reader, documents,

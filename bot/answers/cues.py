@@ -27,8 +27,10 @@ class DetailCues:
     """Cue phrases from intents/aspects.yaml (record aspects) and intents/details.yaml (FAQ kinds)."""
 
     def __init__(self, record_cues: list[tuple[re.Pattern[str], str]], details: dict[str, list[str]],
-                 compact):
+                 compact, not_cues: tuple[str, ...] = ()):
         self._record = record_cues
+        # words whose characters never count as a way of asking: "多久…一次" is not in "一次性创业补贴"
+        self._not_cues = tuple(w for w in (compact(x) for x in not_cues) if w)
         self._seen: dict[tuple[str, str], AskedAspects] = {}
         self._details = sorted(((phrase_pattern(compact(cue)), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0].pattern))
@@ -55,6 +57,8 @@ class DetailCues:
     def _asked(self, text: str, ignore: str) -> AskedAspects:
         # "电话多少" asks for a number to call, not an amount of money
         compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
+        for word in self._not_cues:
+            compact = compact.replace(word, "□" * len(word))
         found: list[tuple[int, str]] = []
         for pattern, name in self._record:
             hit = pattern.search(compact)

@@ -69,10 +69,13 @@ class FaqIndex:
         common = sum(self._weight(g) ** 2 for g in query & grams)
         return common / (query_norm * norm) if common else 0.0
 
-    def rank(self, policy_ids: Iterable[str], text: str,
-             cued: Iterable[FaqAspect] = ()) -> list[ScoredEntry]:
-        """Entries of these policies, best first, scored against one question (or one part of it)."""
-        query = bigrams(self._prepare(text))
+    def rank(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = (),
+             ignore: frozenset[str] = frozenset()) -> list[ScoredEntry]:
+        """Entries of these policies, best first, scored against one question (or one part of it).
+
+        `ignore`: word pairs that say nothing between these entries (the measure's own name, when they
+        are all of one measure), so the detail asked decides."""
+        query = bigrams(self._prepare(text)) - ignore
         if not query:
             return []
         cued = set(cued)
@@ -88,6 +91,6 @@ class FaqIndex:
         return scored
 
     def best(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = (),
-             min_score: float = MIN_SCORE) -> ScoredEntry | None:
-        ranked = self.rank(policy_ids, text, cued)
+             min_score: float = MIN_SCORE, ignore: frozenset[str] = frozenset()) -> ScoredEntry | None:
+        ranked = self.rank(policy_ids, text, cued, ignore)
         return ranked[0] if ranked and ranked[0].score >= min_score else None

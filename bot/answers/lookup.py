@@ -28,6 +28,7 @@ ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the ans
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics
+TOPIC_FLOOR, TOPIC_LEAD = 0.2, 1.8      # or, between two topics, one that fits this well and this far ahead
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ class FaqLookup:
     def prepare(self, text: str) -> str:
         """Text as the FAQ and the chooser compare it: folded, no places, no spaces."""
         return self.reader.prepare(text)
+
+    def own_name(self, policy: Policy) -> frozenset[str]:
+        """The word pairs of a measure's own name: every one of its FAQ entries shares them."""
+        return frozenset(bigrams(self.prepare(self._names(policy))))
 
     def _names(self, policy: Policy) -> str:
         topic = self.kb.topics.get(policy.topic)
@@ -136,6 +141,21 @@ class FaqLookup:
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < PREFER_MARGIN:
             return None
         return self.kb.policies[ranked[0][0]]
+
+    def prefer_topic(self, policies: list[Policy], text: str) -> Policy | None:
+        """Of two topics too close to call, the one whose FAQ clearly answers the question: its best
+        entry well ahead of the other topic's best (a topic's own measures may be close to each other)."""
+        best: dict[str, ScoredEntry] = {}
+        for hit in self.index.rank([p.id for p in policies], text, self.cues.asked(text).details):
+            best.setdefault(self.kb.policies[hit.entry.policy].topic, hit)
+        ranked = sorted(best.values(), key=lambda h: -h.score)
+        if not ranked:
+            return None
+        first, second = ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0
+        if (first >= PREFER_MIN and first - second >= PREFER_MARGIN) or \
+                (first >= TOPIC_FLOOR and first >= TOPIC_LEAD * second):
+            return self.kb.policies[ranked[0].entry.policy]
+        return None
 
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the

@@ -22,13 +22,14 @@ from .conditions import conditions_lines
 from .story import Quantity, Verdict, judge, story_quantities
 
 MAX_FAQ_PER_ANSWER = 3
+CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 # a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
 # question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
 FALLBACK_FIELD = {FaqAspect.DURATION: "duration", FaqAspect.AMOUNT: "amount", FaqAspect.MATERIALS: "materials", FaqAspect.CHANNEL: "process",
                   FaqAspect.PROCESS: "process", FaqAspect.DEADLINE: "deadline", FaqAspect.VALIDITY: "validity",
-                  FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility"}
+                  FaqAspect.CONTACT: "contact", FaqAspect.CONDITION: "eligibility", FaqAspect.AUDIENCE: "audience"}
 LOOSE_FAQ = 0.22       # good enough when the record itself has nothing on what was asked
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close
@@ -79,18 +80,19 @@ class AnswerPlanner(FaqLookup):
         """The FAQ entries that answer the parts of the question, at most one per part."""
         chosen: list[ScoredEntry] = []
         parts = q.parts if len(q.parts) > 1 else (q.text,)
+        own = self.own_name(policy)
         for part in parts:
             if len(parts) > 1 and not asks_something(part) and not self.cues.asked(part).details:
                 continue  # "失业保险才交了8个月就被裁员了" tells; the question is elsewhere
             asked = self.cues.asked(part)
-            ranked = [h for h in self.index.rank([policy.id], part, asked.details) if h.score >= MIN_SCORE]
+            ranked = _good_enough(self.index.rank([policy.id], part, asked.details, own))
             # "个人和企业分别最多贷多少": one part, two entries
             take = 2 if _TWO_THINGS.search(part) else 1
             for hit in ranked[:take]:
                 if hit.score >= ranked[0].score - PAIR_GAP and hit.entry not in (c.entry for c in chosen):
                     chosen.append(hit)
         if len(q.parts) > 1 and not chosen:
-            hit = self.index.best([policy.id], q.text, q.asked.details)
+            hit = self.index.best([policy.id], q.text, q.asked.details, ignore=own)
             chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
 
@@ -161,7 +163,9 @@ class AnswerPlanner(FaqLookup):
                 continue
             if aspect == "deadline" and duration_only:
                 continue  # "能领几个月" is not answered by 申请时限
-            if aspect == "eligibility":
+            if aspect == "audience" and policy.audience and not policy.conditions:
+                out.lines.append(f"适用对象：{policy.audience}")   # "什么人可以参加"
+            elif aspect in ("eligibility", "audience"):
                 self._eligibility(policy, q, today, out, prefilled)
             elif aspect == "process" and (policy.process or policy.channels_online or policy.channels_onsite):
                 short = policy.process and len(policy.process) <= SHORT_FIELD
@@ -233,6 +237,16 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                              else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
             out.shown.add("contact")
+
+
+def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:
+    """The entries that answer: those that fit well, or one that fits loosely but far better than the
+    measure's other entries (its own name taken out, few words are left to fit)."""
+    good = [h for h in ranked if h.score >= MIN_SCORE]
+    if good or not ranked:
+        return good
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    return ranked[:1] if ranked[0].score >= CLEAR_MIN and ranked[0].score >= CLEAR_LEAD * runner_up else []
 
 
 _SAYS_WHERE = re.compile(r"https?://|www\.|\.cn|网址|网站|窗口")

@@ -334,7 +334,8 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.DISTRICT_NO_TABLE: _district_no_table,
     Heard.REGION: _understood_if(lambda u, s: _only_place(u)),
     Heard.OFFICE: _office,
-    Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE),
+    # "办理流程" typed after an answer asks about the measure under discussion, not about 办理 in general
+    Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and u.is_follow_up)),
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS),
     Heard.DOCUMENT: lambda t: _faq_anywhere(t, named_only=True),
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),

@@ -59,7 +59,7 @@ def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
     region = u.region or s.region
     pool = [p for t in topics for p in ctx.kb.policies_for_topic(t) if not region or region not in ctx.kb.regions
             or p.region in {region, *ctx.kb.regions[region].covered_by}]
-    chosen = ctx.planner.prefer_by_faq(pool, s.question)
+    chosen = ctx.planner.prefer_topic(pool, s.question)
     if chosen is not None:
         return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=chosen.topic, aspect=u.aspect))
     if s.region:
