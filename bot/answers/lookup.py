@@ -27,6 +27,8 @@ ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks)
 ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
+_COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|哪个|哪一个|一样吗")
+_BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics
 TOPIC_FLOOR, TOPIC_LEAD = 0.2, 1.8      # or, between two topics, one that fits this well and this far ahead
 
@@ -119,6 +121,8 @@ class FaqLookup:
                 other = self.chooser.pick(policy.topic, other_region, today, said, exact=True)
                 if other and other.id != policy.id:
                     found.append((other, q.text))
+        found += [(other, q.text) for other in self._compared(policy, q.text, region, today)
+                  if other.id not in {p.id for p, _ in found}]
         own = bigrams("".join(self._names(policy))) - GENERIC
         for part in q.parts[:MAX_PARTS] if len(q.parts) > 1 else ():
             if not asks_something(part) or own & bigrams(self.prepare(part)):
@@ -129,6 +133,21 @@ class FaqLookup:
                 if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
                     found.append((other, part))
         return found[:MAX_COMPANIONS]
+
+    def _compared(self, policy: Policy, text: str, region: str | None, today: date) -> list[Policy]:
+        """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each
+        side of a comparison names (its topic, region and year as that side says them)."""
+        compact = text.replace(" ", "")
+        if not _COMPARE.search(compact) or not _BETWEEN.search(compact):
+            return []
+        found: list[Policy] = []
+        for side in _BETWEEN.split(compact, maxsplit=1):
+            named = self.reader.topic_of(side)
+            side_region = next(iter(self.reader.regions_in(side)), None) or region or policy.region
+            other = self.chooser.pick(named[0] if named else policy.topic, side_region, today, self.prepare(side))
+            if other and other.id != policy.id and other not in found:
+                found.append(other)
+        return found
 
     def prefer_by_faq(self, policies: list[Policy], text: str) -> Policy | None:
         """Of several measures, the one whose FAQ clearly answers the question ("要自己先掏钱吗")."""
