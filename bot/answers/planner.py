@@ -24,6 +24,7 @@ from .story import Quantity, Verdict, judge, story_quantities
 MAX_FAQ_PER_ANSWER = 3
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
+CLOSE_GAP = 0.03    # …and any second entry this close to the first is shown too
 _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 # a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
 # question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
@@ -86,10 +87,13 @@ class AnswerPlanner(FaqLookup):
                 continue  # "失业保险才交了8个月就被裁员了" tells; the question is elsewhere
             asked = self.cues.asked(part)
             ranked = _good_enough(self.index.rank([policy.id], part, asked.details, own))
-            # "个人和企业分别最多贷多少": one part, two entries
-            take = 2 if _TWO_THINGS.search(part) else 1
+            # "个人和企业分别最多贷多少": one part, two entries; so too two entries that fit almost alike
+            # ("同一等级的证能申请几次": 每年次数 and 同一证书)
+            close = len(ranked) > 1 and ranked[1].score >= ranked[0].score - CLOSE_GAP
+            take = 2 if _TWO_THINGS.search(part) or close else 1
+            gap = PAIR_GAP if _TWO_THINGS.search(part) else CLOSE_GAP
             for hit in ranked[:take]:
-                if hit.score >= ranked[0].score - PAIR_GAP and hit.entry not in (c.entry for c in chosen):
+                if hit.score >= ranked[0].score - gap and hit.entry not in (c.entry for c in chosen):
                     chosen.append(hit)
         if len(q.parts) > 1 and not chosen:
             hit = self.index.best([policy.id], q.text, q.asked.details, ignore=own)
@@ -116,7 +120,7 @@ class AnswerPlanner(FaqLookup):
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
         self._record_aspects(policy, q, today, out, prefilled or {})
-        if out.missing and not out.entries and len(out.missing) == len(out.lines):
+        if not out.entries and (len(out.missing) == len(out.lines) and out.missing or self._unanswered(q, out)):
             self._closest_entry(policy, q, today, out)
         if out.missing and policy.summary and extract_facts(policy.summary) and not _said_already(policy.summary, out):
             out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
@@ -133,7 +137,7 @@ class AnswerPlanner(FaqLookup):
 
     def _closest_entry(self, policy: Policy, q: Question, today: date, out: PolicyAnswer) -> None:
         """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
-        hit = self.index.best([policy.id], q.text, q.asked.details, min_score=LOOSE_FAQ)
+        hit = self.index.best([policy.id], q.text, q.asked.details, min_score=LOOSE_FAQ, ignore=self.own_name(policy))
         if hit:
             out.lines = [line for line in out.lines if line not in out.missing]
             out.lines.append(self.entry_line(hit.entry, today))
@@ -207,15 +211,20 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
 
+    @staticmethod
+    def _unanswered(q: Question, out: PolicyAnswer) -> list[FaqAspect]:
+        """The kinds of detail asked that no record field shown answers."""
+        answered = {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
+        return [kind for kind in q.asked.details if kind in DETAIL_NAMES and kind not in answered
+                and not (kind is FaqAspect.AUDIENCE and out.shown)]
+
     def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
         """Name what was asked and nothing answers ("关于期限：原文没有写明") — unless a quoted clause
         already answers the question: cue words are loose ("干满几年" is a condition, not a duration)."""
         if out.entries:
             return
-        answered = {k for k, f in FALLBACK_FIELD.items() if f in out.shown}
-        for kind in q.asked.details:
-            if kind in DETAIL_NAMES and kind not in answered and not (kind is FaqAspect.AUDIENCE and out.shown):
-                out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
+        for kind in self._unanswered(q, out):
+            out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
 
     def _office(self, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
         places = render.contact_places(policy, self.kb)
