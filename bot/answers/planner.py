@@ -115,7 +115,8 @@ class AnswerPlanner(FaqLookup):
         notice = self.short_tag(policy, today) if warned else render.standing_notice(policy, self.kb, today)
         general = not q.asked.record and not q.asked.details   # "兴安盟创业担保贷款": the overview
         for hit in self.entries_for(policy, q):
-            if general and hit.score < GENERAL_FAQ_MIN:
+            # a question that names no detail gets a clause only when it plainly fits ("僵尸企业还发吗")
+            if general and hit.score < GENERAL_FAQ_MIN and not self._clearly_best(policy, q, hit):
                 continue
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
@@ -134,6 +135,12 @@ class AnswerPlanner(FaqLookup):
             list(dict.fromkeys(out.lines))
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
+
+    def _clearly_best(self, policy: Policy, q: Question, hit: ScoredEntry) -> bool:
+        """The entry fits the question far better than any other entry of the measure."""
+        ranked = self.index.rank([policy.id], q.text, q.asked.details, self.own_name(policy))
+        runner_up = next((h.score for h in ranked if h.entry is not hit.entry), 0.0)
+        return hit.score >= CLEAR_MIN and hit.score >= CLEAR_LEAD * runner_up
 
     def _closest_entry(self, policy: Policy, q: Question, today: date, out: PolicyAnswer) -> None:
         """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
