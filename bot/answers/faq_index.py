@@ -79,13 +79,15 @@ class FaqIndex:
         if not query:
             return []
         cued = set(cued)
+        # a story naming four kinds of detail says less about each: the bonus is shared among them
+        bonus = ASPECT_BONUS / max(1, len(cued) - 1)
         query_norm = self._norm(query)
         scored = []
         for pid in policy_ids:
             for entry, views in self._by_policy.get(pid, ()):
                 score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
                 if entry.aspect in cued:
-                    score += ASPECT_BONUS
+                    score += bonus
                 scored.append(ScoredEntry(entry, round(min(score, 1.0), 4)))
         scored.sort(key=lambda s: -s.score)
         return scored

@@ -23,11 +23,12 @@ MAX_COMPANIONS = 2     # measures answered beside the main one (another region, 
 SECOND_TOPIC_MIN = 0.55  # a part must match a second topic this well to be answered too
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
+SECOND_ENTRY_SHARE = 0.5   # how much a measure's second-best entry adds to how well it fits
 ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks) that the entry must share
 ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
-_COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|哪个|哪一个|一样吗")
+_COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|$)")
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics
 TOPIC_FLOOR, TOPIC_LEAD = 0.2, 1.8      # or, between two topics, one that fits this well and this far ahead
@@ -41,6 +42,16 @@ class TextReader:
     known: frozenset[str]                                # every bigram the bot's own data contains
     regions_in: Callable[[str], list[str]]               # the regions a text names, in order
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
+
+
+def _support(ranked: list[ScoredEntry]) -> dict[str, float]:
+    """How well each measure fits: its best entry, plus half its second best."""
+    scores: dict[str, list[float]] = {}
+    for hit in ranked:
+        kept = scores.setdefault(hit.entry.policy, [])
+        if len(kept) < 2:
+            kept.append(hit.score)
+    return {pid: kept[0] + SECOND_ENTRY_SHARE * (kept[1] if len(kept) > 1 else 0.0) for pid, kept in scores.items()}
 
 
 class FaqLookup:
@@ -92,9 +103,12 @@ class FaqLookup:
         if not ranked:
             return None
         best = ranked[0]
-        rival = next((h.score for h in ranked if h.entry.policy != best.entry.policy), 0.0)
-        # a long question spreads its words thin: then the entry must stand well clear of every other measure's
-        clear = best.score >= ANYWHERE_FLOOR and best.score >= ANYWHERE_LEAD * rival
+        support = _support(ranked)
+        rival = max((v for pid, v in support.items() if pid != best.entry.policy), default=0.0)
+        # a long question spreads its words thin: then the measure must stand well clear of every other, by
+        # its best entry and (a story asking two things) the next one of its own
+        fit = support[best.entry.policy]
+        clear = fit >= ANYWHERE_FLOOR and fit >= ANYWHERE_LEAD * rival
         # the match must rest on what the question is about, not on how it asks (怎么办理, 多少钱)
         if self.index.shared(best.entry, self._about(asked)) < ANYWHERE_SUBJECT:
             return None

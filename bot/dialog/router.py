@@ -162,8 +162,9 @@ def detail(t: Turn, entry: FaqEntry) -> None:
     t.apply(answer.detail(t.ctx, t.session, entry))
 
 
-def faq_anywhere(t: Turn, entry: FaqEntry) -> None:
-    t.hear(t.understand())
+def faq_anywhere(t: Turn, found: tuple[FaqEntry, str]) -> None:
+    entry, text = found
+    t.hear(replace(t.understand(), normalized=text))   # the text the entry was found by is the question
     policy = t.ctx.kb.policies[entry.policy]
     t.session = replace(t.session, topic=policy.topic, aspect=t.understand().aspect, check=False)
     run(t, GoTo(Go.ANSWER, policy=policy.id, others=(), opening=True))
@@ -293,12 +294,17 @@ def _detail(t: Turn) -> FaqEntry | None:
     return t.ctx.planner.follow_up_entry(policy, u.normalized)
 
 
-def _faq_anywhere(t: Turn, named_only: bool = False) -> FaqEntry | None:
+def _faq_anywhere(t: Turn, named_only: bool = False) -> tuple[FaqEntry, str] | None:
     u = t.understand()
     if u.entities.get("elsewhere") or u.outcome is Outcome.EMPTY:
         return None
-    hit = t.ctx.planner.anywhere(u.normalized, u.region or t.session.region, t.ctx.today, named_only)
-    return hit.entry if hit else None
+    region = u.region or t.session.region
+    # a long story is read by its question sentence ("旗里打哪个电话"); the whole of it says what about
+    for text in dict.fromkeys((u.normalized, t.message.norm.text)):
+        hit = t.ctx.planner.anywhere(text, region, t.ctx.today, named_only)
+        if hit is not None:
+            return hit.entry, text
+    return None
 
 
 def _source_quote(t: Turn) -> Quote | None:
