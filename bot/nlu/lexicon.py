@@ -1,11 +1,12 @@
 """Reads the intents/ folder: examples, synonyms, aspects and the gazetteer, with clear errors."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..knowledge.paths import DEFAULT_INTENTS_DIR
 from ..knowledge.yamlio import DataError, LineDict, Problem, display_path, read_yaml
+from .typos import HOMOPHONES_FILE, Sound, load_sounds
 
 # Conversational intents the dialog handles itself; every other intent is a topic from topics.yaml.
 CONVERSATIONAL_INTENTS = ("greeting", "thanks", "about_bot", "help", "restart", "go_back", "human")
@@ -24,6 +25,7 @@ class Lexicon:
     topic_ids: tuple[str, ...]
     elsewhere: tuple[str, ...] = ()                    # places outside the regions we cover
     vague: tuple[str, ...] = ()                        # words too general to name a topic on their own
+    sounds: dict[str, Sound] = field(default_factory=dict)   # homophones of the terms' characters (typos.py)
 
 
 def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -92,4 +94,5 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         topic_ids=tuple(topic_ids),
         elsewhere=elsewhere,
         vague=vague,
+        sounds=load_sounds(intents_dir / HOMOPHONES_FILE),
     )

@@ -22,6 +22,7 @@ from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
 from .phrases import GAP, phrase_pattern
 from .segmenter import make_tokenizer
+from .typos import TypoFolder
 
 
 STOPWORDS = frozenset(
@@ -114,6 +115,15 @@ class RapidFuzzScorer:
         return np.maximum(by_tokens, by_chars) / 100
 
 
+def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
+    """Every term a slip may be folded to, with what it stands for (its synonym's canonical form, or the
+    place it names)."""
+    meanings = {alias: f"{region}/{place or ''}" for alias, (region, place) in lexicon.place_aliases.items()}
+    for canonical, variants in lexicon.synonyms.items():
+        meanings.update({v: canonical for v in (canonical, *variants)})
+    return meanings
+
+
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
@@ -126,7 +136,8 @@ class Matcher:
         self.profile_weight = profile_weight
         self.scorer = scorer or RapidFuzzScorer()
         self.topic_ids = set(lexicon.topic_ids)
-        self.normalize = Normalizer(lexicon.synonyms)
+        typos = TypoFolder(typo_meanings(lexicon), lexicon.sounds)
+        self.normalize = Normalizer(lexicon.synonyms, typos)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
@@ -172,7 +183,8 @@ class Matcher:
 
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
         self.examples_by_intent = dict(examples)
-        self.examples_text = frozenset(self.normalize(e).text.replace(" ", "") for qs in examples.values() for e in qs)
+        fold = self.normalize.fold_synonyms
+        self.examples_text = frozenset(fold(self.normalize.clean(e)).replace(" ", "") for qs in examples.values() for e in qs)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import opencc
 
+from .typos import TypoFolder
+
 # Longer messages are cut here: no real question needs more, and it bounds the work per message.
 MAX_INPUT_CHARS = 500
 # What the engine keeps of a message before any other work: twice the cut above, so that "the message was
@@ -73,8 +75,9 @@ class Normalizer:
     loads in a few milliseconds and needs no network.
     """
 
-    def __init__(self, synonyms: dict[str, list[str]] | None = None):
+    def __init__(self, synonyms: dict[str, list[str]] | None = None, typos: TypoFolder | None = None):
         self._t2s = opencc.OpenCC("t2s")
+        self._typos = typos
         pairs = []
         for canonical, variants in (synonyms or {}).items():
             for variant in variants:
@@ -109,4 +112,5 @@ class Normalizer:
         truncated = len(raw) > MAX_INPUT_CHARS
         original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
         cleaned = self.clean(original)
-        return Normalized(original, self.fold_synonyms(cleaned), truncated, cleaned, foreign_script(original))
+        folded = self._typos.fold(cleaned) if self._typos else cleaned
+        return Normalized(original, self.fold_synonyms(folded), truncated, cleaned, foreign_script(original))

@@ -1,0 +1,109 @@
+"""Slips of a pinyin keyboard, folded back to the bot's own terms before anything else reads the text.
+
+"失页金" and "乌鲁木其" are one character off a term the bot knows, by a character that sounds the same;
+"shiyejin" is the term typed as pinyin. Only terms of three characters or more are folded, only one
+character of a term may differ, and a text that is itself a known term is never changed, so ordinary
+words stay as they are. The sounds come from intents/homophones.txt (see bot/tools/homophones.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+HOMOPHONES_FILE = "homophones.txt"
+MIN_TERM, MAX_TERM = 3, 8      # a two-character term is too easily another word one sound away
+MIN_PINYIN = 6                 # letters of a pinyin run before it is read as a term ("shiyejin")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Sound:
+    readings: tuple[str, ...]   # toneless pinyin of the character ("ye")
+    alike: str                  # common characters that sound the same
+
+
+def typo_terms(*sources: object) -> set[str]:
+    """Every Chinese term of 3–8 characters in these data (strings, lists and mappings, walked whole)."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            if MIN_TERM <= len(value) <= MAX_TERM and _HAN.match(value):
+                found.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+    for source in sources:
+        walk(source)
+    return found
+
+
+def load_sounds(path: Path) -> dict[str, Sound]:
+    """The table; a missing file means no folding (the bot still runs)."""
+    if not path.exists():
+        return {}
+    sounds = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        ch, readings, alike = (line.split("\t") + ["", ""])[:3]
+        sounds[ch] = Sound(tuple(r for r in readings.split(",") if r), alike)
+    return sounds
+
+
+class TypoFolder:
+    """`terms`: each term the bot knows → what it stands for (失业金 and 失叶金 both → 失业保险金), so a slip
+    that could be either of them is still clear. A slip is found by sound: the text's characters read as
+    pinyin give the term that sounds the same, and at most one character may differ from it."""
+
+    def __init__(self, terms: dict[str, str], sounds: dict[str, Sound]):
+        self._terms = {t: c for t, c in terms.items() if MIN_TERM <= len(t) <= MAX_TERM and _HAN.match(t)}
+        self._reading = {alike: sound.readings[0] for ch, sound in sounds.items() if sound.readings
+                         for alike in (ch, *sound.alike)}
+        by_sound: dict[tuple[str, ...], dict[str, str]] = {}
+        for term, meaning in self._terms.items():
+            key = tuple(self._reading.get(ch, "") for ch in term)
+            if all(key):
+                by_sound.setdefault(key, {}).setdefault(meaning, term)
+        # a sound that could mean either of two things is left alone
+        self._by_sound = {k: next(iter(ms.values())) for k, ms in by_sound.items() if len(ms) == 1}
+        self._pinyin = {"".join(k): t for k, t in self._by_sound.items() if len("".join(k)) >= MIN_PINYIN}
+        self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
+
+    def fold(self, text: str) -> str:
+        if self._pinyin and any("a" <= ch <= "z" for ch in text):
+            text = _LATIN_RUN.sub(lambda m: self._pinyin.get(m.group().replace(" ", ""), m.group()), text)
+        readings = [self._reading.get(ch) for ch in text]
+        out, i = [], 0
+        while i < len(text):
+            n = self._term_at(text, readings, i)
+            if n:
+                out.append(self._fixed(text[i:i + n], readings[i:i + n]))
+                i += n
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _term_at(self, text: str, readings: list[str | None], i: int) -> int:
+        """The length of the term spelled right, else of the slip, that starts at `i` (0: none). A term
+        spelled right wins over a slip that overlaps it (乌鲁木齐失页金: 乌鲁木齐, then 失业金)."""
+        if readings[i] is None:
+            return 0
+        exact = next((n for n in self._lengths if text[i:i + n] in self._terms), 0)
+        if exact:
+            return exact
+        for n in self._lengths:
+            term = self._by_sound.get(tuple(readings[i:i + n]))
+            if term and sum(a != b for a, b in zip(term, text[i:i + n])) == 1:
+                return n
+        return 0
+
+    def _fixed(self, piece: str, readings: list[str | None]) -> str:
+        return piece if piece in self._terms else self._by_sound[tuple(readings)]
