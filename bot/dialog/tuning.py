@@ -37,3 +37,6 @@ FUZZY_MIN_LEAD = 10
 MAX_HISTORY = 12
 # A bad answer is asked again once; the second time the bot also offers a phone number.
 RETRIES_BEFORE_CONTACT = 1
+# two close topics: the question's word pairs that only one topic's name and description hold decide, when
+# they are at least this many and this many more than the other's (chosen on tests/answers/dev*.yaml)
+DESCRIBED_MIN = 2

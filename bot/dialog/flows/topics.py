@@ -11,7 +11,7 @@ from ..context import GENERIC_BIGRAMS, Ctx, bigrams
 from ...answers.choose import NAMING_ACROSS, NAMING_MIN
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
-from ..tuning import POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
+from ..tuning import DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
 
 
 def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
@@ -60,8 +60,10 @@ def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
     pool = [p for t in topics for p in ctx.kb.policies_for_topic(t) if not region or region not in ctx.kb.regions
             or p.region in {region, *ctx.kb.regions[region].covered_by}]
     chosen = ctx.planner.prefer_topic(pool, s.question)
-    if chosen is not None:
-        return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=chosen.topic, aspect=u.aspect))
+    described = _described(ctx, topics, s.question)
+    if chosen is not None or described is not None:
+        topic = chosen.topic if chosen is not None else described
+        return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=topic, aspect=u.aspect))
     if s.region:
         here = [t for t in topics if s.region in ctx.kb.regions_for_topic(t)]
         if len(here) == 1:
@@ -69,6 +71,19 @@ def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
     s = replace(s, state=State.CLARIFYING, aspect=u.aspect, check=False,
                 pending=menus.topic_buttons(ctx, topics) + (menus.NONE_BUTTON,))
     return ask(s, question=render.WHICH_TOPIC, intent=None)
+
+
+def _described(ctx: Ctx, topics: list[str], question: str) -> str | None:
+    """Of two close topics, the one whose description alone holds the question's words ("企业新招的人" is
+    the employer's subsidy, whose description says 企业…新招用)."""
+    if len(topics) != 2:
+        return None
+    said = bigrams(ctx.planner.prepare(question)) - GENERIC_BIGRAMS
+    words = [bigrams(ctx.planner.prepare(f"{ctx.kb.topics[t].name}{ctx.kb.topics[t].about}")) for t in topics]
+    hits = [len(said & (mine - other)) for mine, other in ((words[0], words[1]), (words[1], words[0]))]
+    if max(hits) >= DESCRIBED_MIN and abs(hits[0] - hits[1]) >= DESCRIBED_MIN:
+        return topics[0] if hits[0] > hits[1] else topics[1]
+    return None
 
 
 def vague(ctx: Ctx, s: Session, u: Understanding) -> Step:
