@@ -19,13 +19,16 @@ DETAILS_FILE = "details.yaml"
 
 
 def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
-    """Every bigram of the bot's own words: what a stored question may keep (see keep_known)."""
+    """Every bigram of the bot's own words and of the source documents: what a stored question may keep
+    (see keep_known)."""
     clean = lambda t: matcher.normalize.fold_synonyms(matcher.normalize.clean(t)).replace(" ", "")  # noqa: E731
     texts = [x for qs in matcher.examples_by_intent.values() for x in qs]
     texts += [a for e in kb.faq.entries for a in (*e.asks, e.answer, e.label)]
     texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
     texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
+    # the words of the documents themselves (纺织服装, 出口退税): public policy text, no one's name
+    texts += [doc.text for doc in kb.sources.values()]
     return frozenset(g for t in texts for g in bigrams(clean(t)))
 
 

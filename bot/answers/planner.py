@@ -100,6 +100,20 @@ class AnswerPlanner(FaqLookup):
             chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
 
+    def each_answers(self, policies: list[Policy], q: Question, today: date) -> list[str]:
+        """Before asking which measure: what each says on the detail asked, one clause each ("要自己先掏钱
+        吗" → 先垫后补 under both), when every one of them has a clause that answers it."""
+        if not q.asked.record and not q.asked.details:
+            return []
+        lines = []
+        for policy in policies:
+            hits = self.entries_for(policy, q)
+            if not hits:
+                return []
+            tag = self.short_tag(policy, today) or ""
+            lines.append(f"· 「{policy.button}」{tag}{self.entry_line(hits[0].entry, today)}")
+        return lines
+
     @staticmethod
     def figures(normalized: str) -> tuple[Quantity, ...]:
         return tuple(story_quantities(normalized))

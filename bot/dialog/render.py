@@ -325,6 +325,11 @@ def which_policy(region: str, topic: Topic, count: int, with_ended: bool) -> str
             + ("（后面几项已结束，仅供了解）" if with_ended else ""))
 
 
+def each_policy(region: str, topic: Topic, count: int) -> str:
+    return f"{region}关于「{topic.name}」有 {count} 项政策，就您问的这一点，原文分别是这样写的："
+
+
+WHICH_IN_FULL = "想看哪一项的完整说明？"
 WHICH_RELATED = "同一话题还有这些政策，您想看哪一项？"
 WHICH_TOPIC = "您想咨询的是："
 SAY_MORE = "您想了解哪方面的政策？可以说得具体一点，例如“失业金怎么领”，或者点下面的话题："

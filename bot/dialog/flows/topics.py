@@ -139,6 +139,10 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     s = replace(s, state=State.CHOOSING, policy=None, pending=menus.policy_buttons(offered),
                 related=tuple(p.id for p in offered))
     question = render.which_policy(siblings[0].region, ctx.kb.topics[s.topic or ""], len(siblings), bool(older))
+    each = ctx.planner.each_answers(siblings, ctx.planner.question(s.question), ctx.today)
+    if each:   # what each measure says on the detail asked, then which to see in full
+        head = render.each_policy(siblings[0].region, ctx.kb.topics[s.topic or ""], len(siblings))
+        return ask(s, head, *each, question=render.WHICH_IN_FULL, intent=s.topic)
     return ask(s, question=question, intent=s.topic)
 
 
