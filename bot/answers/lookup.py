@@ -139,9 +139,11 @@ class FaqLookup:
         found += [(other, q.text) for other in self._compared(policy, q.text, region, today)
                   if other.id not in {p.id for p, _ in found}]
         own = bigrams("".join(self._names(policy))) - GENERIC
-        for part in q.parts[:MAX_PARTS] if len(q.parts) > 1 else ():
-            if not asks_something(part) or len(own & bigrams(self.prepare(part))) >= OWN_NAME_SHARED:
-                continue  # tells rather than asks, or asks about this very measure (创业 alone is no name)
+        # a second topic needs a second part that asks; one that tells ("我在沙区") names none
+        asking = [part for part in q.parts[:MAX_PARTS] if asks_something(part)]
+        for part in asking if len(asking) > 1 else ():
+            if len(own & bigrams(self.prepare(part))) >= OWN_NAME_SHARED:
+                continue  # asks about this very measure (创业 alone is no name)
             named = self.reader.topic_of(part)
             if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
                 other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
