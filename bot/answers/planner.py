@@ -100,6 +100,23 @@ class AnswerPlanner(FaqLookup):
             chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
 
+    def first_answering(self, ranked: list[Policy], q: Question) -> Policy | None:
+        """The first measure (in the order given) with a clause on the detail asked, when the first of all
+        has none; None when nothing specific is asked or the first answers it."""
+        if not q.asked.record and not q.asked.details or self._can_answer(ranked[0], q):
+            return None
+        return next((p for p in ranked[1:] if self.entries_for(p, q)), None)
+
+    def _can_answer(self, policy: Policy, q: Question) -> bool:
+        """A clause, or the record field, on what was asked."""
+        # "多少" wants a figure: a 标准 that holds none ("一揽子兑现…") does not answer it
+        held = {"amount": policy.standard and extract_facts(policy.standard), "eligibility": policy.conditions,
+                "materials": policy.materials,
+                "process": policy.process or policy.channels_online or policy.channels_onsite,
+                "deadline": policy.deadline, "contact": policy.contacts or policy.contact_text,
+                "validity": True}
+        return bool(self.entries_for(policy, q)) or any(held.get(a) for a in q.asked.record)
+
     def each_answers(self, policies: list[Policy], q: Question, today: date) -> list[str]:
         """Before asking which measure: what each says on the detail asked, one clause each ("要自己先掏钱
         吗" → 先垫后补 under both), when every one of them has a clause that answers it."""

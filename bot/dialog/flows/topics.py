@@ -129,7 +129,10 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     current = [p for p in ranked if not ctx.ended(p)]
     siblings = [p for p in current if p.region == current[0].region] if current else []
     if len(siblings) <= 1:
-        return _open(s, ranked[0], ranked[1:])
+        # "一次性吸纳就业补贴一人多少钱": when the measure in force says nothing on it, the one that does
+        # answers (its end said in full), and the one in force is named beside it
+        first = ctx.planner.first_answering(ranked, ctx.planner.question(s.question)) or ranked[0]
+        return _open(s, first, [p for p in ranked if p is not first])
     best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question) \
         or _same_office(ctx, s, siblings)
     if best is not None:
