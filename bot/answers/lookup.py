@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
 from .choose import GENERIC, PolicyChooser
-from .cues import DetailCues
+from .cues import DetailCues, split_parts
 from .documents import DocumentNames, NamedDocuments
 from .faq_index import FaqIndex, ScoredEntry, bigrams
 from .sentences import asks_something
@@ -177,6 +177,13 @@ class FaqLookup:
         if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < PREFER_MARGIN:
             return None
         return self.kb.policies[ranked[0][0]]
+
+    def first_of_each_asked(self, topics: list[str], text: str) -> str | None:
+        """"兴安盟找工作去哪登记？见习补贴给多少？": two close topics that are each asked in a part of their
+        own are both meant — the first is answered, and the other beside it (see `companions`)."""
+        named = [self.reader.topic_of(part) for part in split_parts(text) if asks_something(part)]
+        asked = [n[0] for n in named if n and n[1] >= SECOND_TOPIC_MIN]
+        return asked[0] if set(topics) <= set(asked) else None
 
     def prefer_topic(self, policies: list[Policy], text: str) -> Policy | None:
         """Of two topics too close to call, the one whose FAQ clearly answers the question: its best

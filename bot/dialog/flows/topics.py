@@ -23,7 +23,7 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
     regions = ctx.kb.regions_for_topic(topic_id)
     if not regions:
         return say(s, render.no_policy_yet(topic), intent=topic_id, then=GoTo(Go.HUMAN))
-    region = s.region or (regions[0] if len(regions) == 1 else None)
+    region = s.region or (regions[0] if len(regions) == 1 else None) or _region_of_year(ctx, topic_id, s.question)
     policies = _policies_in(ctx, topic_id, region) if region else []
     if s.region and not policies:
         here = ctx.kb.regions[s.region].short if s.region in ctx.kb.regions else s.region
@@ -34,6 +34,14 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
         s = _asking_region(ctx, s, regions, elsewhere=True)
         return ask(s, question=render.ask_region_for(topic), intent=topic_id)
     return _choose_policy(ctx, s, region or "", policies)
+
+
+def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
+    """"2020年的稳岗返还…": when only one region has the topic in a document of the year named, that one."""
+    policies = ctx.kb.policies_for_topic(topic)
+    dated = ctx.planner.chooser.by_year(policies, ctx.planner.prepare(question))
+    regions = {p.region for p in dated}
+    return regions.pop() if dated is not policies and len(regions) == 1 else None
 
 
 def chose_region(ctx: Ctx, s: Session, region: str) -> Step:
@@ -60,9 +68,9 @@ def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
     pool = [p for t in topics for p in ctx.kb.policies_for_topic(t) if not region or region not in ctx.kb.regions
             or p.region in {region, *ctx.kb.regions[region].covered_by}]
     chosen = ctx.planner.prefer_topic(pool, s.question)
-    described = _described(ctx, topics, s.question)
-    if chosen is not None or described is not None:
-        topic = chosen.topic if chosen is not None else described
+    topic = chosen.topic if chosen is not None else _described(ctx, topics, s.question) \
+        or ctx.planner.first_of_each_asked(topics, s.question)
+    if topic is not None:
         return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=topic, aspect=u.aspect))
     if s.region:
         here = [t for t in topics if s.region in ctx.kb.regions_for_topic(t)]
