@@ -26,6 +26,7 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
     texts += [a for e in kb.faq.entries for a in (*e.asks, e.answer, e.label)]
     texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
     texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
+    texts += [cue.replace("…", "") for cue in matcher.aspect_words]   # 几个钱, 带啥, 能办…不
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
     # the words of the documents themselves (纺织服装, 出口退税): public policy text, no one's name
     texts += [doc.text for doc in kb.sources.values()]

@@ -29,7 +29,7 @@ ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks)
 ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
-_COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|$)")
+_COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics
 TOPIC_FLOOR, TOPIC_LEAD = 0.2, 1.8      # or, between two topics, one that fits this well and this far ahead
@@ -140,7 +140,7 @@ class FaqLookup:
                   if other.id not in {p.id for p, _ in found}]
         own = bigrams("".join(self._names(policy))) - GENERIC
         # a second topic needs a second part that asks; one that tells ("我在沙区") names none
-        asking = [part for part in q.parts[:MAX_PARTS] if asks_something(part)]
+        asking = [part for part in q.parts if asks_something(part)][:MAX_PARTS]
         for part in asking if len(asking) > 1 else ():
             if len(own & bigrams(self.prepare(part))) >= OWN_NAME_SHARED:
                 continue  # asks about this very measure (创业 alone is no name)

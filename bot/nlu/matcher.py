@@ -141,6 +141,7 @@ class Matcher:
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
+        self.aspect_words = tuple(cue for cues in lexicon.aspects.values() for cue in cues if cue.strip())
         self.aspect_cues = sorted(
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),

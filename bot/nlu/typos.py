@@ -15,6 +15,8 @@ HOMOPHONES_FILE = "homophones.txt"
 MIN_TERM, MAX_TERM = 3, 8      # a two-character term is too easily another word one sound away
 MIN_PINYIN = 6                 # letters of a pinyin run before it is read as a term ("shiyejin")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# words that glue a sentence together are what was meant, not a slip: "我们是" is no 我们师, "乌鲁木齐是" no 市
+FUNCTION_CHARS = frozenset("是的了在有不和也就都要会去说我你他她它们这那个上下来到为与及或而被把让给对从向以之吗呢吧啊")
 _LATIN_RUN = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
@@ -101,9 +103,15 @@ class TypoFolder:
             return exact
         for n in self._lengths:
             term = self._by_sound.get(tuple(readings[i:i + n]))
-            if term and sum(a != b for a, b in zip(term, text[i:i + n])) == 1:
+            if term and _one_slip(term, text[i:i + n]):
                 return n
         return 0
 
     def _fixed(self, piece: str, readings: list[str | None]) -> str:
         return piece if piece in self._terms else self._by_sound[tuple(readings)]
+
+
+def _one_slip(term: str, piece: str) -> bool:
+    """Exactly one character differs, and it is not a word that glues a sentence together."""
+    differ = [ch for ch, want in zip(piece, term) if ch != want]
+    return len(differ) == 1 and differ[0] not in FUNCTION_CHARS
