@@ -45,6 +45,12 @@ class TextReader:
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
 
 
+def is_comparison(text: str) -> bool:
+    """"A和B有啥区别", "2020年和2023年对比一下", "哪个钱多"."""
+    compact = text.replace(" ", "")
+    return bool(_COMPARE.search(compact) and _BETWEEN.search(compact))
+
+
 def _support(ranked: list[ScoredEntry]) -> dict[str, float]:
     """How well each measure fits: its best entry, plus half its second best."""
     scores: dict[str, list[float]] = {}
@@ -155,7 +161,7 @@ class FaqLookup:
         """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each
         side of a comparison names (its topic, region and year as that side says them)."""
         compact = text.replace(" ", "")
-        if not _COMPARE.search(compact) or not _BETWEEN.search(compact):
+        if not is_comparison(compact):
             return []
         found: list[Policy] = []
         for side in _BETWEEN.split(compact, maxsplit=1):

@@ -16,7 +16,7 @@ from ..knowledge.grounding import extract_facts, fold
 from ..knowledge.model import FaqAspect, FaqEntry, Policy
 from .cues import AskedAspects, split_parts
 from .faq_index import MIN_SCORE, ScoredEntry
-from .lookup import FaqLookup
+from .lookup import FaqLookup, is_comparison
 from .sentences import asks_something
 from .conditions import conditions_lines
 from .story import Quantity, Verdict, judge, story_quantities
@@ -105,7 +105,14 @@ class AnswerPlanner(FaqLookup):
         has none; None when nothing specific is asked or the first answers it."""
         if not q.asked.record and not q.asked.details or self._can_answer(ranked[0], q):
             return None
-        return next((p for p in ranked[1:] if self.entries_for(p, q)), None)
+        return next((p for p in ranked[1:] if self._clauses_answer(p, q)), None)
+
+    def _clauses_answer(self, policy: Policy, q: Question) -> bool:
+        """The measure has a clause on what was asked — with a figure in it, when an amount was asked."""
+        hits = self.entries_for(policy, q)
+        if "amount" in q.asked.record:
+            return any(extract_facts(h.entry.answer) for h in hits)
+        return bool(hits)
 
     def _can_answer(self, policy: Policy, q: Question) -> bool:
         """A clause, or the record field, on what was asked."""
@@ -157,7 +164,8 @@ class AnswerPlanner(FaqLookup):
         if out.missing and policy.summary and extract_facts(policy.summary) and not _said_already(policy.summary, out):
             out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
         self._unanswered_details(q, out)
-        if general or not out.lines:
+        # a comparison wants each side whole, beside what was asked of both
+        if general or not out.lines or is_comparison(q.text):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         self._office(policy, place, q, out)
