@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 3          # parts of one message looked at for a second topic
 MAX_COMPANIONS = 2     # measures answered beside the main one (another region, another topic)
-OWN_NAME_SHARED = 3     # word pairs of the measure's own name that make a part about this very measure
 SECOND_TOPIC_MIN = 0.55  # a part must match a second topic this well to be answered too
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
@@ -144,12 +143,9 @@ class FaqLookup:
                     found.append((other, q.text))
         found += [(other, q.text) for other in self._compared(policy, q.text, region, today)
                   if other.id not in {p.id for p, _ in found}]
-        own = bigrams("".join(self._names(policy))) - GENERIC
         # a second topic needs a second part that asks; one that tells ("我在沙区") names none
         asking = [part for part in q.parts if asks_something(part)][:MAX_PARTS]
         for part in asking if len(asking) > 1 else ():
-            if len(own & bigrams(self.prepare(part))) >= OWN_NAME_SHARED:
-                continue  # asks about this very measure (创业 alone is no name)
             named = self.reader.topic_of(part)
             if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
                 other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
