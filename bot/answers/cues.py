@@ -9,10 +9,9 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
-from ..nlu.phrases import phrase_pattern
+from ..nlu.phrases import PHONE_HOW_MUCH, phrase_pattern
 
 ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
-_PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
 # a question's parts are separated by punctuation (gone after normalising) or by these words
 _PART_BREAKS = re.compile(r"还有|另外|以及|再问|顺便问|同时问|其次|然后呢")
 
@@ -55,8 +54,7 @@ class DetailCues:
         return self._seen[key]
 
     def _asked(self, text: str, ignore: str) -> AskedAspects:
-        # "电话多少" asks for a number to call, not an amount of money
-        compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
+        compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         for word in self._not_cues:
             compact = compact.replace(word, "□" * len(word))
         found: list[tuple[int, str]] = []

@@ -275,9 +275,9 @@ class AnswerPlanner(FaqLookup):
     def _office(self, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
         places = render.contact_places(policy, self.kb)
         asked = "contact" in q.asked.record
-        if asked and policy.channels_onsite and "process" not in out.shown:
-            # "去哪里报名，电话多少": where one goes in person, beside the office to call
-            out.lines.append(f"现场办理：{'；'.join(policy.channels_onsite)}")
+        if asked and "process" not in out.shown:
+            # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
+            out.lines += [line for line in render.channel_lines(policy, bullet="") if not _said_already(line, out)]
         if policy.contacts and place in places:
             rows = render.contact_entries(policy, self.kb, place)
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
-from .phrases import GAP, phrase_pattern
+from .phrases import GAP, PHONE_HOW_MUCH, phrase_pattern
 from .segmenter import make_tokenizer
 from .typos import TypoFolder
 
@@ -240,7 +240,7 @@ class Matcher:
     # ---- understanding -----------------------------------------------------------------------
     def aspect_of(self, text: str) -> tuple[str | None, str]:
         """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
-        compact = text.replace(" ", "")
+        compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         aspect = None
         for cue, name in self.aspect_cues:
             found = cue.search(compact)

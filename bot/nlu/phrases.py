@@ -5,6 +5,8 @@ import re
 
 GAP = "…"
 _NEGATION_BEFORE = re.compile(r"(没有|没|不|未|非|无)$")
+# "电话多少" asks for a number to call, not an amount of money
+PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
 
 
 def phrase_pattern(phrase: str) -> "re.Pattern[str]":
