@@ -4,19 +4,18 @@ Two views of similarity are combined:
 - a token/character-bigram profile per intent (IDF-weighted centroid of its examples), which rewards the
   words that set a topic apart and tolerates long stories around them;
 - RapidFuzz similarity to the single closest example, token-level and character-level, which rewards
-  near-paraphrases and tolerates small typos.
+  near-paraphrases and tolerates small typos. RapidFuzz runs only on the examples that could matter
+  (`candidates.py`: a character index bounds every example's score), with exactly the result of scoring all.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
+from .candidates import ExampleIndex, QueryViews, exact_scores
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
@@ -72,10 +71,6 @@ class Understanding:
         return self.aspect is not None and not self.topic_words
 
 
-class ExampleScorer(Protocol):
-    def __call__(self, query: "Prepared", examples: list["Prepared"]) -> list[float]: ...
-
-
 @dataclass(frozen=True)
 class Prepared:
     tokens: tuple[str, ...]
@@ -84,46 +79,15 @@ class Prepared:
     features: frozenset[str]
 
 
-FUZZY_CAP = 80  # examples are short; comparing more of a long question only costs time
-
-
-def _sorted_tokens(text: str) -> str:
-    return " ".join(sorted(text.split()))
-
-
-class RapidFuzzScorer:
-    """Token-level and character-level RapidFuzz similarity, whichever is higher, in [0, 1]."""
-
-    def __init__(self) -> None:
-        self._examples: list[Prepared] | None = None
-
-    def _choices(self, examples: list[Prepared]) -> tuple[list[str], list[str]]:
-        if self._examples is not examples:
-            self._examples = examples
-            # token_sort_ratio is ratio() of the sorted tokens: sort the examples once, not on every question
-            self._tokens = [_sorted_tokens(e.token_text) for e in examples]
-            self._chars = [e.chars for e in examples]
-        return self._tokens, self._chars
-
-    def __call__(self, query: Prepared, examples: list[Prepared]) -> "np.ndarray":
-        tokens, chars = self._choices(examples)
-        by_tokens = process.cdist([_sorted_tokens(" ".join(query.tokens[-40:]))], tokens, scorer=fuzz.ratio,
-                                  dtype=np.float32)[0]
-        by_chars = process.cdist([query.chars[-FUZZY_CAP:]], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
-        return np.maximum(by_tokens, by_chars) / 100
-
-
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
-                 oos_margin: float = 0.0,
-                 scorer: ExampleScorer | None = None):
+                 oos_margin: float = 0.0):
         self.score_cutoff = score_cutoff
         self.conversational_cutoff = conversational_cutoff
         self.oos_margin = oos_margin
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
-        self.scorer = scorer or RapidFuzzScorer()
         self.topic_ids = set(lexicon.topic_ids)
         self.normalize = Normalizer(lexicon.synonyms)
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
@@ -183,7 +147,10 @@ class Matcher:
                     self.example_intents.append(intent)
                     per_intent[intent].append(prepared)
         self.intents = list(per_intent)
-        self.intent_starts = np.array([self.example_intents.index(i) for i in self.intents], dtype=np.intp)
+        starts = list(itertools.accumulate([0] + [len(per_intent[i]) for i in self.intents[:-1]]))
+        self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)
+        topics = frozenset(k for k, i in enumerate(self.intents) if i in self.topic_ids)
+        self._groups = (frozenset(range(len(self.intents))), topics)
         df: Counter[str] = Counter()
         for items in per_intent.values():
             df.update(set().union(*(p.features for p in items)))
@@ -210,16 +177,18 @@ class Matcher:
                 scores[intent] += w * pw / norm
         return scores
 
-    def score(self, query: Prepared) -> list[Candidate]:
+    def score(self, query: Prepared, top: int = 5, topics: int = 2, full: bool = False) -> list[Candidate]:
+        """Intents best first: at least the `top` best and the `topics` best topics, exactly as scoring every
+        example would give them (`full`: every intent). What the decision reads is always among them."""
         if not query.chars:
             return []
         profile = self.profile_scores(query)
-        per_example = np.asarray(self.scorer(query, self.examples), dtype=np.float32)
-        # examples are stored intent by intent, so each intent's best example is a reduceat over its block
-        best = dict(zip(self.intents, np.maximum.reduceat(per_example, self.intent_starts).tolist()))
-        w = self.profile_weight
-        combined = [Candidate(i, round(min(1.0, w * profile.get(i, 0.0) + (1 - w) * best.get(i, 0.0)), 4))
-                    for i in self.intents]
+        everyone, topic_ids = self._groups
+        needs = [(everyone, min(top, len(everyone))), (topic_ids, min(topics, len(topic_ids)))]
+        scores = exact_scores(self.index, QueryViews.of(query.tokens, query.chars),
+                              [profile.get(i, 0.0) for i in self.intents], self.profile_weight, needs,
+                              slack=min(0.0, self.oos_margin), full=full)
+        combined = [Candidate(self.intents[k], s) for k, s in sorted(scores.items())]
         combined.sort(key=lambda c: -c.score)
         return combined
 
@@ -242,7 +211,7 @@ class Matcher:
         known = tuple(t for t in residue.tokens if t in self.idf)
         if not known or not has_aspect:
             return known
-        best = next((c for c in self.score(residue) if c.intent in self.topic_ids), None)
+        best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
         return known if best and best.score >= self.score_cutoff else ()
 
     def understand(self, raw: str | Normalized) -> Understanding:
@@ -269,8 +238,8 @@ class Matcher:
         candidates = self.score(query)
         if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
-            best = {c.intent: c.score for c in candidates}
-            for c in self.score(self._prepared(views[2])):
+            best = {c.intent: c.score for c in self.score(query, full=True)}
+            for c in self.score(self._prepared(views[2]), full=True):
                 best[c.intent] = max(best.get(c.intent, 0.0), c.score)
             candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
         region = next((m.region for m in reversed(mentions)), None)

@@ -1,0 +1,178 @@
+"""Which intents are worth scoring with RapidFuzz for a question — chosen so the result is exact.
+
+RapidFuzz's `ratio` is 2·LCS / (len₁ + len₂), and the longest common subsequence of two strings can never
+be longer than the characters they share. An inverted index from each character to the examples holding
+it therefore gives every example an upper bound on its RapidFuzz score, at the cost of a few numpy sums
+over the postings of the question's characters. Intents are then scored exactly, best bound first, until
+no intent left could reach a place the decision reads (the top five, the best topics): the candidates are
+exactly those of scoring every example, while RapidFuzz runs only on the few intents near the question.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+FUZZY_CAP = 80       # characters of a question compared: examples are short, more only costs time
+TOKEN_CAP = 40       # tokens of a question compared in the token view
+BOUND_SLACK = 2e-4   # float32 scores and round(…, 4) can move a score this far from its bound
+
+
+def sorted_tokens(text: str) -> str:
+    """token_sort_ratio is ratio() of the sorted tokens: sorted once per example, not per question."""
+    return " ".join(sorted(text.split()))
+
+
+@dataclass(frozen=True)
+class QueryViews:
+    """The two strings of a question RapidFuzz compares: its sorted tokens and its characters."""
+
+    tokens: str
+    chars: str
+
+    @classmethod
+    def of(cls, tokens: tuple[str, ...], chars: str) -> "QueryViews":
+        return cls(sorted_tokens(" ".join(tokens[-TOKEN_CAP:])), chars[-FUZZY_CAP:])
+
+
+class ExampleIndex:
+    """The examples in intent blocks, their RapidFuzz strings and a character → examples index."""
+
+    def __init__(self, token_texts: list[str], chars: list[str], starts: list[int]):
+        self.tokens = [sorted_tokens(t) for t in token_texts]
+        self.chars = chars
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.ends = np.append(self.starts[1:], len(chars)).astype(np.intp)
+        self.len_chars = np.array([len(c) for c in chars], dtype=np.float64)
+        self.len_tokens = np.array([len(t) for t in self.tokens], dtype=np.float64)
+        self.spaces = np.array([t.count(" ") for t in self.tokens], dtype=np.float64)
+        self.owner = np.repeat(np.arange(len(starts)), self.ends - self.starts)
+        self._index(chars)
+
+    def _index(self, chars: list[str]) -> None:
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for i, text in enumerate(chars):
+            for ch, n in Counter(text).items():
+                postings.setdefault(ch, []).append((i, n))
+        self.char_ids = {ch: k for k, ch in enumerate(postings)}
+        lists = list(postings.values())
+        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
+        self.post_example = np.array([i for p in lists for i, _ in p], dtype=np.intp)
+        self.post_count = np.array([n for p in lists for _, n in p], dtype=np.float64)
+
+    def _overlap(self, counted: Counter[str]) -> np.ndarray:
+        """Per example: how many characters (with repeats) it shares with a text's character counts."""
+        ids, counts = [], []
+        for ch, n in counted.items():
+            k = self.char_ids.get(ch)
+            if k is not None:
+                lo, hi = self.ptr[k], self.ptr[k + 1]
+                ids.append(self.post_example[lo:hi])
+                counts.append(np.minimum(self.post_count[lo:hi], n))
+        if not ids:
+            return np.zeros(len(self.chars))
+        return np.bincount(np.concatenate(ids), np.concatenate(counts), minlength=len(self.chars))
+
+    def bounds(self, query: QueryViews) -> np.ndarray:
+        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this."""
+        in_chars, in_tokens = Counter(query.chars), Counter(query.tokens.replace(" ", ""))
+        overlap = self._overlap(in_chars)
+        by_chars = 2 * overlap / (len(query.chars) + self.len_chars)
+        if in_tokens != in_chars:  # a long question: the token view keeps other words than the last 80 characters
+            overlap = self._overlap(in_tokens)
+        common = overlap + np.minimum(query.tokens.count(" "), self.spaces)
+        return np.maximum(by_chars, 2 * common / (len(query.tokens) + self.len_tokens))
+
+    def exact(self, query: QueryViews, examples: np.ndarray) -> np.ndarray:
+        """The RapidFuzz similarity of the given examples, exactly as scoring every example gives it."""
+        tokens = [self.tokens[i] for i in examples.tolist()]
+        chars = [self.chars[i] for i in examples.tolist()]
+        by_tokens = process.cdist([query.tokens], tokens, scorer=fuzz.ratio, dtype=np.float32)[0]
+        by_chars = process.cdist([query.chars], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
+        return np.maximum(by_tokens, by_chars) / 100
+
+
+Needs = list[tuple[frozenset[int], int]]  # (intents of a group, how many of its best must be exact)
+
+
+class Selection:
+    """One question's exact scoring: RapidFuzz on the examples whose bound could still matter.
+
+    Step 1 scores the likeliest few examples of the likeliest intents; their scores give each group a
+    k-th best that a lower bound of the final one. Step 2 scores every example whose bound reaches both that
+    threshold and its own intent's best so far. After it each intent either has its exact score or cannot
+    reach the threshold (and is left out)."""
+
+    def __init__(self, index: ExampleIndex, query: QueryViews, profile: list[float], weight: float):
+        self.index, self.query, self.weight = index, query, weight
+        self.profile = np.asarray(profile)
+        owner_profile = self.profile[index.owner]
+        self.bound = weight * owner_profile + (1 - weight) * index.bounds(query) + BOUND_SLACK
+        self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
+
+    def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
+        if full:
+            self._score(np.arange(len(self.index.chars)))
+            return self._combined(float("-inf"))
+        self._score(self._likeliest(needs))
+        threshold = _threshold(self._combined(float("-inf")), needs) + slack
+        best = self._best()
+        own = np.maximum(threshold, best[self.index.owner])
+        self._score(np.flatnonzero((self.bound >= own) & (self.scored < 0)))
+        return self._combined(threshold)
+
+    def _likeliest(self, needs: Needs, per_intent: int = 3) -> np.ndarray:
+        intent_bound = np.maximum.reduceat(self.bound, self.index.starts)
+        order = np.argsort(-intent_bound, kind="stable").tolist()
+        chosen: set[int] = set()
+        for members, k in needs:
+            chosen.update([i for i in order if i in members][:k + 2] if k > 0 else [])
+        picks = []
+        for i in sorted(chosen):
+            lo, hi = self.index.starts[i], self.index.ends[i]
+            block = self.bound[lo:hi]
+            top = np.argpartition(-block, per_intent)[:per_intent] if len(block) > per_intent else np.arange(len(block))
+            picks.append(top + lo)
+        return np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
+
+    def _score(self, examples: np.ndarray) -> None:
+        if len(examples):
+            self.scored[examples] = self.index.exact(self.query, examples)
+
+    def _best(self) -> np.ndarray:
+        """Per intent: the combined score of its best example scored so far (-inf: none yet)."""
+        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).astype(np.float64)
+        combined = np.round(np.minimum(1.0, self.weight * self.profile + (1 - self.weight) * fuzzy), 4)
+        return np.where(fuzzy < 0, -np.inf, combined)
+
+    def _combined(self, threshold: float) -> dict[int, float]:
+        """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
+        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).tolist()
+        w, out = self.weight, {}
+        for i, best in enumerate(fuzzy):
+            if best >= 0:
+                score = round(min(1.0, w * float(self.profile[i]) + (1 - w) * best), 4)
+                if score >= threshold:
+                    out[i] = score
+        return out
+
+
+def exact_scores(index: ExampleIndex, query: QueryViews, profile: list[float], weight: float,
+                 needs: Needs, slack: float = 0.0, full: bool = False) -> dict[int, float]:
+    """Intent → its combined score (weight·profile + (1 − weight)·closest example, rounded as the decision
+    reads it), for every intent that could stand among the best `k` of each `needs` group (all of them
+    when `full`). An intent left out scores below every intent kept in each group."""
+    return Selection(index, query, profile, weight).run(needs, slack, full)
+
+
+def _threshold(scores: dict[int, float], needs: Needs) -> float:
+    """The lowest score an intent not yet scored must beat to matter to any group."""
+    lowest = float("inf")
+    for members, k in needs:
+        if k <= 0:
+            continue
+        kept = sorted((s for i, s in scores.items() if i in members), reverse=True)
+        lowest = min(lowest, kept[k - 1] if len(kept) >= k else float("-inf"))
+    return lowest
