@@ -167,8 +167,12 @@ def _eval_answers(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .tools.bench import format_bench, run_bench
+    from .tools.bench import format_bench, format_scaled, run_bench, run_scaled
 
+    if args.scale:
+        result = run_scaled(args.scale, first_rounds=2 if args.short else 5)
+        print(json.dumps(result, ensure_ascii=False) if args.json else format_scaled(result))
+        return 0
     if args.short:
         result = run_bench(args.knowledge, args.intents, questions=200, rounds=4)
     else:
@@ -430,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short", action="store_true", help="快速模式（只证明能跑）")
     p.add_argument("--questions", type=int, default=2000)
     p.add_argument("--rounds", type=int, default=60, help="对话模式重复几遍示例对话")
+    p.add_argument("--scale", type=int, metavar="K", default=0,
+                   help="再造一份 ×K 的知识库和意图（例句各不相同，放在临时目录），与 ×1 并排报告加载、p50、p99")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 
