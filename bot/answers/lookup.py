@@ -65,7 +65,7 @@ class FaqLookup:
             covered = {region, *self.kb.regions[region].covered_by}
             policies = [p for p in policies if p.region in covered]
         policies = self.chooser.by_year(policies, self.prepare(text))
-        ranked = self.index.rank([p.id for p in policies], text, self.cues.asked(text).details)
+        ranked = self.index.leaders([p.id for p in policies], text, self.cues.asked(text).details)
         if not ranked:
             return None
         best = ranked[0]
