@@ -94,6 +94,32 @@ class ExampleIndex:
         return np.maximum(by_tokens, by_chars) / 100
 
 
+class ProfileIndex:
+    """Feature → (intent, weight) postings as flat arrays: one bincount per question instead of a Python
+    loop over every intent a common feature names. bincount adds in input order, so the sums are the
+    very floats the loop gave."""
+
+    def __init__(self, postings: dict[str, list[tuple[int, float]]], intents: int):
+        self.intents = intents
+        self.ids = {f: k for k, f in enumerate(postings)}
+        lists = list(postings.values())
+        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
+        self.owner = np.array([i for p in lists for i, _ in p], dtype=np.intp)
+        self.weight = np.array([w for p in lists for _, w in p], dtype=np.float64)
+
+    def scores(self, weights: dict[str, float], norm: float) -> np.ndarray:
+        owners, terms = [], []
+        for f, w in weights.items():
+            k = self.ids.get(f)
+            if k is not None:
+                lo, hi = self.ptr[k], self.ptr[k + 1]
+                owners.append(self.owner[lo:hi])
+                terms.append(w * self.weight[lo:hi] / norm)
+        if not owners:
+            return np.zeros(self.intents)
+        return np.bincount(np.concatenate(owners), np.concatenate(terms), minlength=self.intents)
+
+
 Needs = list[tuple[frozenset[int], int]]  # (intents of a group, how many of its best must be exact)
 
 
@@ -105,7 +131,7 @@ class Selection:
     threshold and its own intent's best so far. After it each intent either has its exact score or cannot
     reach the threshold (and is left out)."""
 
-    def __init__(self, index: ExampleIndex, query: QueryViews, profile: list[float], weight: float):
+    def __init__(self, index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float):
         self.index, self.query, self.weight = index, query, weight
         self.profile = np.asarray(profile)
         owner_profile = self.profile[index.owner]
@@ -150,16 +176,16 @@ class Selection:
     def _combined(self, threshold: float) -> dict[int, float]:
         """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
         fuzzy = np.maximum.reduceat(self.scored, self.index.starts).tolist()
-        w, out = self.weight, {}
+        w, out, profile = self.weight, {}, self.profile.tolist()
         for i, best in enumerate(fuzzy):
             if best >= 0:
-                score = round(min(1.0, w * float(self.profile[i]) + (1 - w) * best), 4)
+                score = round(min(1.0, w * profile[i] + (1 - w) * best), 4)
                 if score >= threshold:
                     out[i] = score
         return out
 
 
-def exact_scores(index: ExampleIndex, query: QueryViews, profile: list[float], weight: float,
+def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
                  needs: Needs, slack: float = 0.0, full: bool = False) -> dict[int, float]:
     """Intent → its combined score (weight·profile + (1 − weight)·closest example, rounded as the decision
     reads it), for every intent that could stand among the best `k` of each `needs` group (all of them

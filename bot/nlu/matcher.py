@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .candidates import ExampleIndex, QueryViews, exact_scores
+import numpy as np
+
+from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
@@ -156,26 +158,23 @@ class Matcher:
             df.update(set().union(*(p.features for p in items)))
         n = len(per_intent)
         self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
-        self.profiles: dict[str, dict[str, float]] = {}
-        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for intent, items in per_intent.items():
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for k, (intent, items) in enumerate(per_intent.items()):
             counts = Counter(f for p in items for f in p.features)
             weights = {f: (c / len(items)) * self.idf[f] for f, c in counts.items()}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for f, w in weights.items():
-                self.postings[f].append((intent, w / norm))
+                postings[f].append((k, w / norm))
+        self.profile_index = ProfileIndex(postings, len(self.intents))
 
     # ---- scoring -----------------------------------------------------------------------------
-    def profile_scores(self, query: Prepared) -> dict[str, float]:
+    def profile_scores(self, query: Prepared) -> "np.ndarray":
+        """Per intent (in `self.intents` order): the cosine of the question's features and its profile."""
         weights = {f: self.idf[f] for f in query.features if f in self.idf}
         # unknown features count against the match too: a question mostly about something else scores low
         unknown = sum(1 for f in query.features if f not in self.idf) * math.log(1 + len(self.intents))
         norm = math.sqrt(sum(w * w for w in weights.values()) + unknown * unknown / max(len(query.features), 1)) or 1.0
-        scores: dict[str, float] = defaultdict(float)
-        for f, w in weights.items():
-            for intent, pw in self.postings[f]:
-                scores[intent] += w * pw / norm
-        return scores
+        return self.profile_index.scores(weights, norm)
 
     def score(self, query: Prepared, top: int = 5, topics: int = 2, full: bool = False) -> list[Candidate]:
         """Intents best first: at least the `top` best and the `topics` best topics, exactly as scoring every
@@ -185,12 +184,33 @@ class Matcher:
         profile = self.profile_scores(query)
         everyone, topic_ids = self._groups
         needs = [(everyone, min(top, len(everyone))), (topic_ids, min(topics, len(topic_ids)))]
-        scores = exact_scores(self.index, QueryViews.of(query.tokens, query.chars),
-                              [profile.get(i, 0.0) for i in self.intents], self.profile_weight, needs,
+        scores = exact_scores(self.index, QueryViews.of(query.tokens, query.chars), profile, self.profile_weight, needs,
                               slack=min(0.0, self.oos_margin), full=full)
         combined = [Candidate(self.intents[k], s) for k, s in sorted(scores.items())]
         combined.sort(key=lambda c: -c.score)
         return combined
+
+    def _better_of(self, story: Prepared, ending: Prepared, first: list[Candidate]) -> list[Candidate]:
+        """Each intent's better score of two readings, ranked as if both had scored every intent.
+
+        An intent missing from a partial ranking scores below its lowest entry, so above the higher of the
+        two lowest entries every score is known; when that head does not hold what the decision reads, or
+        its order would depend on an unknown score, both readings are scored in full."""
+        second = self.score(ending)
+        if not second:
+            return first
+        a, b = {c.intent: c.score for c in first}, {c.intent: c.score for c in second}
+        floor = max(min(a.values()), min(b.values()))
+        merged = {i: max(a.get(i, 0.0), b.get(i, 0.0)) for i in a.keys() | b.keys()}
+        head = [i for i, s in merged.items() if s >= floor]
+        order = {c.intent: n for n, c in enumerate(first)}
+        tied = len({merged[i] for i in head}) < len(head) and any(i not in a for i in head)
+        needs = ((head, 5), ([i for i in head if i in self.topic_ids], 2))
+        if tied or any(len(group) < min(k, len(pool)) for (group, k), pool in zip(needs, self._groups)):
+            a = {c.intent: c.score for c in self.score(story, full=True)}
+            b = {c.intent: c.score for c in self.score(ending, full=True)}
+            merged, head, order = {i: max(s, b.get(i, 0.0)) for i, s in a.items()}, list(a), {i: n for n, i in enumerate(a)}
+        return sorted((Candidate(i, merged[i]) for i in head), key=lambda c: (-c.score, order.get(c.intent, 0)))
 
     # ---- understanding -----------------------------------------------------------------------
     def aspect_of(self, text: str) -> tuple[str | None, str]:
@@ -238,10 +258,7 @@ class Matcher:
         candidates = self.score(query)
         if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
-            best = {c.intent: c.score for c in self.score(query, full=True)}
-            for c in self.score(self._prepared(views[2]), full=True):
-                best[c.intent] = max(best.get(c.intent, 0.0), c.score)
-            candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+            candidates = self._better_of(query, self._prepared(views[2]), candidates)
         region = next((m.region for m in reversed(mentions)), None)
         place = next((m.place for m in reversed(mentions) if m.place), None)
         top = tuple(candidates[:5])

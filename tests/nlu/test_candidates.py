@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.nlu.matcher import Candidate
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -35,3 +37,24 @@ def test_only_a_few_examples_are_scored(loaded_bot, text, monkeypatch):
                         lambda self, query, examples: seen.append(len(examples)) or original(self, query, examples))
     matcher.score(matcher.prepare(text))
     assert 0 < sum(seen) < len(matcher.examples) / 4
+
+
+def _full_merge(matcher, story, ending):
+    """What the matcher did before the index: both readings scored in full, the better score kept."""
+    best = {c.intent: c.score for c in matcher.score(story, full=True)}
+    for c in matcher.score(ending, full=True):
+        best[c.intent] = max(best.get(c.intent, 0.0), c.score)
+    return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+
+
+def test_long_story_readings_merge_as_full_scoring(loaded_bot):
+    matcher = loaded_bot.matcher
+    stories = [q for q in _dev_questions() if len(q) > 40]
+    stories += ["我在一家公司干了好几年，" * 5 + "上个月被裁员了，失业金能领吗", "你好，我想问问，那个，就是，培训"]
+    assert len(stories) >= 10
+    for text in stories:
+        clauses = matcher.normalize(text).text.split()
+        story = matcher.prepare(" ".join(clauses))
+        ending = matcher.prepare(" ".join(clauses[-2:]))
+        merged = matcher._better_of(story, ending, matcher.score(story))  # noqa: SLF001 — the merge itself
+        assert merged[:5] == _full_merge(matcher, story, ending)[:5], text
