@@ -7,8 +7,6 @@ claims and records are also capped in number, so a long-running process stays wi
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import threading
 
@@ -27,6 +25,9 @@ def _dump(value: dict) -> bytes:
 def _release_freed_memory() -> None:
     """Hand pages freed by a large sweep back to the system. glibc keeps freed blocks for reuse below the
     top of its heap, so without this the RSS of a process whose sessions all expired stays at its peak."""
+    import ctypes  # only when a sweep freed a lot: most processes never need it
+    import ctypes.util
+
     try:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
