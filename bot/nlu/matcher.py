@@ -126,6 +126,11 @@ class Matcher:
                 out[-1].append(token)
         return out
 
+    def _segment_all(self, texts: list[str]) -> list[list[str]]:
+        """`segment(text)[0]` of each text, with the cuts of earlier starts reused (the examples)."""
+        stripped = [self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts]
+        return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
+
     @staticmethod
     def _prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
         tokens = tuple(t for t in words if t not in STOPWORDS)
@@ -141,13 +146,14 @@ class Matcher:
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
-        for intent, texts in examples.items():
-            for text in texts:
-                prepared = self.prepare(self.normalize.fold_synonyms(self.normalize.clean(text)))
-                if prepared.chars:
-                    self.examples.append(prepared)
-                    self.example_intents.append(intent)
-                    per_intent[intent].append(prepared)
+        owners = [intent for intent, texts in examples.items() for _ in texts]
+        folded = [self.normalize.fold_synonyms(self.normalize.clean(t)) for texts in examples.values() for t in texts]
+        for intent, words in zip(owners, self._segment_all(folded)):
+            prepared = self._prepared(words)
+            if prepared.chars:
+                self.examples.append(prepared)
+                self.example_intents.append(intent)
+                per_intent[intent].append(prepared)
         self.intents = list(per_intent)
         starts = list(itertools.accumulate([0] + [len(per_intent[i]) for i in self.intents[:-1]]))
         self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)

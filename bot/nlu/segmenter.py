@@ -113,6 +113,7 @@ class CompactTokenizer(jieba.Tokenizer):
     """jieba's Tokenizer on a dictionary of words only (see the module's docstring): the same cuts."""
 
     longest: dict[str, int]
+    cuts: "CutCache"
 
     def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 — jieba's name
         """Every k → the ends i of the words sentence[k:i+1] (or [k]), exactly as jieba builds it."""
@@ -135,10 +136,47 @@ class CompactTokenizer(jieba.Tokenizer):
             self.longest[word[0]] = len(word)
 
 
+MAX_CACHED_CUTS = 200_000  # a cache of cuts that outgrows this starts afresh
+
+
+class CutCache:
+    """The cuts of the texts a start segments every time (the examples), kept from one start to the next.
+
+    Named by the dictionary's and the user dictionary's content, so any change to either starts afresh;
+    a text not in it is cut by jieba as always. Deleting the file is always safe."""
+
+    def __init__(self, tokenizer: "CompactTokenizer", key: str, dirs: list[Path]):
+        self.tokenizer, self.dirs = tokenizer, dirs
+        self.name = f"cuts-{key}.marshal"
+
+    def _read(self) -> dict[str, list[str]]:
+        for directory in self.dirs:
+            try:
+                known = marshal.loads((directory / self.name).read_bytes())
+                return known if isinstance(known, dict) else {}
+            except (OSError, EOFError, ValueError, TypeError):
+                continue
+        return {}
+
+    def cut_all(self, texts: list[str]) -> list[list[str]]:
+        """`tokenizer.lcut` of each text."""
+        known = self._read()
+        missing = {t: self.tokenizer.lcut(t) for t in dict.fromkeys(texts) if t not in known}
+        if missing:
+            known = {} if len(known) + len(missing) > MAX_CACHED_CUTS else known
+            known.update(missing)
+            data = marshal.dumps(known)
+            next((d for d in self.dirs if _write_cache(d / self.name, data)), None)
+        return [known[t] for t in texts]
+
+
 def make_tokenizer(userdict: Path | None, dirs: list[Path] | None = None) -> CompactTokenizer:
     """A tokenizer of its own (never jieba's global one) with the project's user dictionary."""
     tokenizer = CompactTokenizer()
     tokenizer.FREQ, tokenizer.total, tokenizer.longest = load_prefix_dict(dirs)
+    extra = userdict.read_bytes() if userdict else b""
+    key = hashlib.sha1(_dictionary_path().read_bytes() + b"\0" + extra + jieba.__version__.encode()).hexdigest()
+    tokenizer.cuts = CutCache(tokenizer, key[:16], dirs if dirs is not None else cache_dirs())
     tokenizer.initialized = True
     if userdict:
         tokenizer.load_userdict(str(userdict))

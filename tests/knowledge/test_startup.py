@@ -95,3 +95,13 @@ def test_starting_the_engine_does_not_import_pkg_resources():
     code = "import sys, bot.engine, bot.nlu.matcher; print('pkg_resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_cuts_of_earlier_starts_are_jiebas_cuts(tmp_path):
+    tokenizer = segmenter.make_tokenizer(ROOT / "intents" / "userdict.txt", [tmp_path])
+    texts = ["我被公司裁员了能领失业金吗", "稳岗返还 需要什么材料", "", "abc 123"]
+    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # built
+    [cache] = list(tmp_path.glob("cuts-*.marshal"))
+    assert tokenizer.cuts.cut_all(texts[::-1]) == [tokenizer.lcut(t) for t in texts[::-1]]  # read back
+    cache.write_bytes(b"not marshal")
+    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # a damaged file is ignored
