@@ -24,7 +24,7 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
     texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
     texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
-    return frozenset(g for t in texts for g in bigrams(clean(t)))
+    return frozenset(g for t in dict.fromkeys(texts) for g in bigrams(clean(t)))  # each distinct text once
 
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:

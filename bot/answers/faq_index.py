@@ -40,9 +40,16 @@ class FaqIndex:
         self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
         texts: list[tuple[FaqEntry, list[tuple[set[str], float]]]] = []
         df: Counter[str] = Counter()
+        prepared: dict[str, str] = {}  # the same phrasing or answer under several policies: prepared once
+
+        def grams_of(text: str) -> set[str]:
+            if text not in prepared:
+                prepared[text] = prepare(text)
+            return bigrams(prepared[text])
+
         for entry in faq.entries:
-            views = [(bigrams(prepare(a)), ASK_WEIGHT) for a in entry.asks]
-            views.append((bigrams(prepare(entry.label + entry.answer)), ANSWER_WEIGHT))
+            views = [(grams_of(a), ASK_WEIGHT) for a in entry.asks]
+            views.append((grams_of(entry.label + entry.answer), ANSWER_WEIGHT))
             texts.append((entry, views))
             for grams, _ in views:
                 df.update(grams)
