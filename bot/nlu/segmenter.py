@@ -136,38 +136,48 @@ class CompactTokenizer(jieba.Tokenizer):
             self.longest[word[0]] = len(word)
 
 
-MAX_CACHED_CUTS = 200_000  # a cache of cuts that outgrows this starts afresh
+KEPT_CUT_FILES = 4  # cut caches of other example sets (an edited examples.yaml, a bench copy) kept besides
 
 
 class CutCache:
     """The cuts of the texts a start segments every time (the examples), kept from one start to the next.
 
-    Named by the dictionary's and the user dictionary's content, so any change to either starts afresh;
-    a text not in it is cut by jieba as always. Deleting the file is always safe."""
+    One file per set of texts, named by their content and the dictionaries' (any change starts afresh,
+    older files beyond a few are removed); a start reads only its own. Deleting the files is always safe."""
 
     def __init__(self, tokenizer: "CompactTokenizer", key: str, dirs: list[Path]):
-        self.tokenizer, self.dirs = tokenizer, dirs
-        self.name = f"cuts-{key}.marshal"
+        self.tokenizer, self.key, self.dirs = tokenizer, key, dirs
 
-    def _read(self) -> dict[str, list[str]]:
-        for directory in self.dirs:
-            try:
-                known = marshal.loads((directory / self.name).read_bytes())
-                return known if isinstance(known, dict) else {}
-            except (OSError, EOFError, ValueError, TypeError):
-                continue
-        return {}
+    def _name(self, texts: list[str]) -> str:
+        digest = hashlib.sha1("\n".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
+        return f"cuts-{self.key}-{digest[:16]}.marshal"
 
     def cut_all(self, texts: list[str]) -> list[list[str]]:
         """`tokenizer.lcut` of each text."""
-        known = self._read()
-        missing = {t: self.tokenizer.lcut(t) for t in dict.fromkeys(texts) if t not in known}
-        if missing:
-            known = {} if len(known) + len(missing) > MAX_CACHED_CUTS else known
-            known.update(missing)
-            data = marshal.dumps(known)
-            next((d for d in self.dirs if _write_cache(d / self.name, data)), None)
-        return [known[t] for t in texts]
+        name = self._name(texts)
+        for directory in self.dirs:
+            try:
+                cuts = marshal.loads((directory / name).read_bytes())
+                if isinstance(cuts, list) and len(cuts) == len(texts):
+                    return cuts
+            except (OSError, EOFError, ValueError, TypeError):
+                continue
+        cuts = [self.tokenizer.lcut(t) for t in texts]
+        data = marshal.dumps(cuts)
+        written = next((d for d in self.dirs if _write_cache(d / name, data)), None)
+        if written is not None:
+            _prune(written, "cuts-*.marshal", keep=KEPT_CUT_FILES + 1)
+        return cuts
+
+
+def _prune(directory: Path, pattern: str, keep: int) -> None:
+    """Remove all but the `keep` most recently written files matching `pattern`."""
+    try:
+        files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink()
+    except OSError as exc:
+        log.debug("old caches not removed from %s: %s", directory, exc)
 
 
 def make_tokenizer(userdict: Path | None, dirs: list[Path] | None = None) -> CompactTokenizer:

@@ -102,6 +102,12 @@ def test_cuts_of_earlier_starts_are_jiebas_cuts(tmp_path):
     texts = ["我被公司裁员了能领失业金吗", "稳岗返还 需要什么材料", "", "abc 123"]
     assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # built
     [cache] = list(tmp_path.glob("cuts-*.marshal"))
-    assert tokenizer.cuts.cut_all(texts[::-1]) == [tokenizer.lcut(t) for t in texts[::-1]]  # read back
+    written = cache.stat().st_mtime_ns
+    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # read back, not rewritten
+    assert cache.stat().st_mtime_ns == written
+    for n in range(8):  # other example sets get files of their own; only the latest few are kept
+        tokenizer.cuts.cut_all(texts + [str(n)])
+    assert len(list(tmp_path.glob("cuts-*.marshal"))) <= 5
+    cache = max(tmp_path.glob("cuts-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
     cache.write_bytes(b"not marshal")
-    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # a damaged file is ignored
+    assert tokenizer.cuts.cut_all(texts + ["7"]) == [tokenizer.lcut(t) for t in texts + ["7"]]  # damaged: ignored
