@@ -142,12 +142,16 @@ class Matcher:
 
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
         self.examples_by_intent = dict(examples)
-        self.examples_text = frozenset(self.normalize(e).text.replace(" ", "") for qs in examples.values() for e in qs)
+        texts = [t for ts in examples.values() for t in ts]
+        normalized = [self.normalize(t) for t in texts]
+        self.examples_text = frozenset(n.text.replace(" ", "") for n in normalized)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
-        owners = [intent for intent, texts in examples.items() for _ in texts]
-        folded = [self.normalize.fold_synonyms(self.normalize.clean(t)) for texts in examples.values() for t in texts]
+        owners = [intent for intent, ts in examples.items() for _ in ts]
+        # the normalised text is the folded clean text unless normalising had to cut or repair the example
+        folded = [n.text if n.original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
+                  for t, n in zip(texts, normalized)]
         for intent, words in zip(owners, self._segment_all(folded)):
             prepared = self._prepared(words)
             if prepared.chars:
