@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
-from ..nlu.phrases import phrase_pattern
+from ..nlu.phrases import needle, phrase_pattern
 
 ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
 _PHONE_HOW_MUCH = re.compile(r"(?:电话|号码|手机|热线)(?:号码)?(?:是)?多少")
@@ -32,6 +32,9 @@ class DetailCues:
         self._seen: dict[tuple[str, str], AskedAspects] = {}
         self._details = sorted(((phrase_pattern(compact(cue)), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0].pattern))
+        # each pattern's longest literal piece: most cues are ruled out by a substring test, not a search
+        self._record_needles = [(needle(p), p, name) for p, name in record_cues]
+        self._detail_needles = [(needle(p), p, kind) for p, kind in self._details]
 
     def strip(self, compact: str) -> str:
         """The words that are left once every way of asking (多少钱, 怎么办理, 要什么材料…) is taken out."""
@@ -56,13 +59,13 @@ class DetailCues:
         # "电话多少" asks for a number to call, not an amount of money
         compact = _PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         found: list[tuple[int, str]] = []
-        for pattern, name in self._record:
-            hit = pattern.search(compact)
+        for piece, pattern, name in self._record_needles:
+            hit = piece in compact and pattern.search(compact)
             if hit and name not in (n for _, n in found):
                 found.append((hit.start(), name))
         details: list[tuple[int, FaqAspect]] = []
-        for cue, kind in self._details:
-            hit = cue.search(compact)
+        for piece, cue, kind in self._detail_needles:
+            hit = piece in compact and cue.search(compact)
             if hit and hit.group() not in ignore and kind not in (k for _, k in details):
                 details.append((hit.start(), kind))
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))

@@ -21,7 +21,7 @@ from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
-from .phrases import GAP, phrase_pattern
+from .phrases import GAP, needle, phrase_pattern
 from .segmenter import make_tokenizer
 
 
@@ -99,6 +99,7 @@ class Matcher:
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
+        self._aspect_needles = [(needle(cue), cue, name) for cue, name in self.aspect_cues]
         self.tokenizer = make_tokenizer(lexicon.userdict)
         self._build(lexicon.examples)
 
@@ -227,8 +228,8 @@ class Matcher:
         """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
         compact = text.replace(" ", "")
         aspect = None
-        for cue, name in self.aspect_cues:
-            found = cue.search(compact)
+        for piece, cue, name in self._aspect_needles:
+            found = piece in compact and cue.search(compact)
             if found:
                 aspect = aspect or name
                 # keep what a gap ("能领…吗") spans: "能领失业金吗" still names 失业金

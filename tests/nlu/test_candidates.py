@@ -58,3 +58,13 @@ def test_long_story_readings_merge_as_full_scoring(loaded_bot):
         ending = matcher.prepare(" ".join(clauses[-2:]))
         merged = matcher._better_of(story, ending, matcher.score(story))  # noqa: SLF001 — the merge itself
         assert merged[:5] == _full_merge(matcher, story, ending)[:5], text
+
+
+def test_a_phrase_needle_is_a_piece_every_match_contains():
+    from bot.nlu.phrases import needle, phrase_pattern
+
+    assert needle(phrase_pattern("能领…吗")) == "能领"
+    assert needle(phrase_pattern("a.b…c")) == ""  # escaped characters: always search
+    for phrase, text in [("能领…吗", "我能领失业金吗"), ("多少钱", "一个月多少钱"), ("需要…材料", "需要带什么材料")]:
+        pattern = phrase_pattern(phrase)
+        assert pattern.search(text) and needle(pattern) in text
