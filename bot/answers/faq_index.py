@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..knowledge.model import FaqAspect, FaqBase, FaqEntry
+from ..nlu.candidates import gather
 
 ASK_WEIGHT = 1.0      # a citizen's phrasing of the question
 ANSWER_WEIGHT = 0.6   # the quoted clause itself: names like 西部计划 often stand only there
@@ -161,15 +162,12 @@ class _Postings:
 
     def _common(self, query: set[str]) -> np.ndarray:
         """Per view: the IDF² weight of the bigrams it shares with the question."""
-        ids, weights = [], []
-        for g in query:
-            k = self.gram_ids.get(g)
-            if k is not None:
-                ids.append(self.views[self.ptr[k]:self.ptr[k + 1]])
-                weights.append(np.full(self.ptr[k + 1] - self.ptr[k], self.weight(g) ** 2))
-        if not ids:
+        known = [g for g in query if g in self.gram_ids]
+        if not known:
             return np.zeros(len(self.view_factor))
-        return np.bincount(np.concatenate(ids), np.concatenate(weights), minlength=len(self.view_factor))
+        at, which = gather(self.ptr, [self.gram_ids[g] for g in known])
+        weights = np.array([self.weight(g) ** 2 for g in known])[which]
+        return np.bincount(self.views[at], weights, minlength=len(self.view_factor))
 
     def near_top(self, query: set[str], query_norm: float, policy_ids: list[str],
                  cued: set[FaqAspect]) -> list[tuple[str, int]]:

@@ -20,6 +20,15 @@ TOKEN_CAP = 40       # tokens of a question compared in the token view
 BOUND_SLACK = 2e-4   # float32 scores and round(…, 4) can move a score this far from its bound
 
 
+def gather(ptr: np.ndarray, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the postings of `keys` (CSR rows `ptr[k]:ptr[k+1]`) in key order, and for each
+    position which of the keys it belongs to — a handful of numpy calls however many keys there are."""
+    rows = np.asarray(keys, dtype=np.intp)
+    lo, sizes = ptr[rows], ptr[rows + 1] - ptr[rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    return np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + lo[owner], owner
+
+
 def sorted_tokens(text: str) -> str:
     """token_sort_ratio is ratio() of the sorted tokens: sorted once per example, not per question."""
     return " ".join(sorted(text.split()))
@@ -64,16 +73,12 @@ class ExampleIndex:
 
     def _overlap(self, counted: Counter[str]) -> np.ndarray:
         """Per example: how many characters (with repeats) it shares with a text's character counts."""
-        ids, counts = [], []
-        for ch, n in counted.items():
-            k = self.char_ids.get(ch)
-            if k is not None:
-                lo, hi = self.ptr[k], self.ptr[k + 1]
-                ids.append(self.post_example[lo:hi])
-                counts.append(np.minimum(self.post_count[lo:hi], n))
-        if not ids:
+        known = [(self.char_ids[ch], n) for ch, n in counted.items() if ch in self.char_ids]
+        if not known:
             return np.zeros(len(self.chars))
-        return np.bincount(np.concatenate(ids), np.concatenate(counts), minlength=len(self.chars))
+        at, which = gather(self.ptr, [k for k, _ in known])
+        wanted = np.array([n for _, n in known], dtype=np.float64)[which]
+        return np.bincount(self.post_example[at], np.minimum(self.post_count[at], wanted), minlength=len(self.chars))
 
     def bounds(self, query: QueryViews) -> np.ndarray:
         """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this."""
@@ -108,16 +113,12 @@ class ProfileIndex:
         self.weight = np.array([w for p in lists for _, w in p], dtype=np.float64)
 
     def scores(self, weights: dict[str, float], norm: float) -> np.ndarray:
-        owners, terms = [], []
-        for f, w in weights.items():
-            k = self.ids.get(f)
-            if k is not None:
-                lo, hi = self.ptr[k], self.ptr[k + 1]
-                owners.append(self.owner[lo:hi])
-                terms.append(w * self.weight[lo:hi] / norm)
-        if not owners:
+        known = [(self.ids[f], w) for f, w in weights.items() if f in self.ids]
+        if not known:
             return np.zeros(self.intents)
-        return np.bincount(np.concatenate(owners), np.concatenate(terms), minlength=self.intents)
+        at, which = gather(self.ptr, [k for k, _ in known])
+        terms = np.array([w for _, w in known])[which] * self.weight[at] / norm  # (w · pw) / norm, as before
+        return np.bincount(self.owner[at], terms, minlength=self.intents)
 
 
 Needs = list[tuple[frozenset[int], int]]  # (intents of a group, how many of its best must be exact)
