@@ -128,7 +128,7 @@ class Selection:
     """One question's exact scoring: RapidFuzz on the examples whose bound could still matter.
 
     Step 1 scores the likeliest few examples of the likeliest intents; their scores give each group a
-    k-th best that a lower bound of the final one. Step 2 scores every example whose bound reaches both that
+    k-th best that is a lower bound of the final one. Step 2 scores every example whose bound reaches both that
     threshold and its own intent's best so far. After it each intent either has its exact score or cannot
     reach the threshold (and is left out)."""
 

@@ -1,8 +1,8 @@
 """`policybot bench --stores N`: session stores as they fill — figures, not a test.
 
 N sessions × 3 turns (a turn = get + put of a real session's JSON) on SQLite (a temporary file) and Redis (a
-redis-server of its own on a loopback port, when one is installed): turns/s over the first 1,000 sessions
-and over the last 1,000 (when the store holds N), and put+get p99 of each. The memory store: its RSS after
+redis-server of its own on a loopback port, when one is installed): turns/s and put+get p99 of 1,000 new
+sessions while the store holds about 1,000, and again when it holds N (each the fastest of three windows). The memory store: its RSS after
 N sessions (each with a turn record and an update id, as the Telegram channel writes them) and after
 they have all expired, against the RSS before.
 """
@@ -43,13 +43,21 @@ def _window(store: SessionStore, first: int, count: int, state: dict) -> dict:
     return {"turns_per_s": round(len(timings) / elapsed), "p99_ms": round(timings[int(0.99 * (len(timings) - 1))], 3)}
 
 
-def fill_and_measure(store: SessionStore, sessions: int, state: dict) -> dict:
-    """Turns/s and p99 over the first window and over the last one, the store full between them."""
-    window = min(WINDOW, sessions)
-    first = _window(store, 0, window, state)
-    for i in range(window, sessions - window, 5000):
-        _window(store, i, min(5000, sessions - window - i), state)
-    last = _window(store, max(window, sessions - window), window, state) if sessions > window else first
+def _best_window(store: SessionStore, first: int, state: dict, windows: int) -> dict:
+    """The fastest of `windows` consecutive windows: a neighbour's burst on a shared machine is not the store."""
+    runs = [_window(store, first + n * WINDOW, WINDOW, state) for n in range(windows)]
+    return max(runs, key=lambda r: r["turns_per_s"])
+
+
+def fill_and_measure(store: SessionStore, sessions: int, state: dict, windows: int = 3) -> dict:
+    """Turns/s and p99 (fastest of a few windows of 1,000 new sessions) while the store holds about
+    1,000 sessions, and again once it holds N."""
+    windows = max(1, min(windows, sessions // (2 * WINDOW)))
+    first = _best_window(store, 0, state, windows)
+    filled = windows * WINDOW
+    for i in range(filled, sessions - windows * WINDOW, 5000):
+        _window(store, i, min(5000, sessions - windows * WINDOW - i), state)
+    last = _best_window(store, max(filled, sessions - windows * WINDOW), state, windows)
     return {"sessions": sessions, "first": first, "last": last,
             "last_vs_first": round(last["turns_per_s"] / first["turns_per_s"], 3)}
 
