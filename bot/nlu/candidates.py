@@ -194,6 +194,18 @@ def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, we
     return Selection(index, query, profile, weight).run(needs, slack, full)
 
 
+def scores_of(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
+              intents: list[int]) -> dict[int, float]:
+    """The combined scores of just these intents, every example of theirs scored."""
+    if not intents:
+        return {}
+    blocks = [np.arange(index.starts[i], index.ends[i]) for i in intents]
+    fuzzy = index.exact(query, np.concatenate(blocks))
+    offsets = np.cumsum([0] + [len(b) for b in blocks[:-1]]).astype(np.intp)
+    best = np.maximum.reduceat(fuzzy, offsets).tolist()
+    return {i: round(min(1.0, weight * float(profile[i]) + (1 - weight) * b), 4) for i, b in zip(intents, best)}
+
+
 def _threshold(scores: dict[int, float], needs: Needs) -> float:
     """The lowest score an intent not yet scored must beat to matter to any group."""
     lowest = float("inf")

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores
+from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, scores_of
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
@@ -214,14 +214,24 @@ class Matcher:
         floor = max(min(a.values()), min(b.values()))
         merged = {i: max(a.get(i, 0.0), b.get(i, 0.0)) for i in a.keys() | b.keys()}
         head = [i for i, s in merged.items() if s >= floor]
-        order = {c.intent: n for n, c in enumerate(first)}
-        tied = len({merged[i] for i in head}) < len(head) and any(i not in a for i in head)
         needs = ((head, 5), ([i for i in head if i in self.topic_ids], 2))
-        if tied or any(len(group) < min(k, len(pool)) for (group, k), pool in zip(needs, self._groups)):
+        if any(len(group) < min(k, len(pool)) for (group, k), pool in zip(needs, self._groups)):
             a = {c.intent: c.score for c in self.score(story, full=True)}
             b = {c.intent: c.score for c in self.score(ending, full=True)}
-            merged, head, order = {i: max(s, b.get(i, 0.0)) for i, s in a.items()}, list(a), {i: n for n, i in enumerate(a)}
-        return sorted((Candidate(i, merged[i]) for i in head), key=lambda c: (-c.score, order.get(c.intent, 0)))
+            merged, head = {i: max(s, b.get(i, 0.0)) for i, s in a.items()}, list(a)
+        else:  # ties are ordered as the story's own ranking orders them: its exact score, then intent order
+            a.update(self._scores_of(story, [i for i in head if i not in a]))
+        rank = {i: n for n, i in enumerate(self.intents)}
+        return sorted((Candidate(i, merged[i]) for i in head), key=lambda c: (-c.score, -a[c.intent], rank[c.intent]))
+
+    def _scores_of(self, query: Prepared, intents: list[str]) -> dict[str, float]:
+        """The exact scores of a few intents (every example of theirs)."""
+        if not intents:
+            return {}
+        ids = {name: k for k, name in enumerate(self.intents)}
+        got = scores_of(self.index, QueryViews.of(query.tokens, query.chars), self.profile_scores(query),
+                        self.profile_weight, [ids[i] for i in intents])
+        return {self.intents[k]: s for k, s in got.items()}
 
     # ---- understanding -----------------------------------------------------------------------
     def aspect_of(self, text: str) -> tuple[str | None, str]:
