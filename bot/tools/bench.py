@@ -121,9 +121,12 @@ from bot.engine import PolicyBot
 imported = time.perf_counter()
 PolicyBot.load(sys.argv[1] or None, sys.argv[2] or None)
 done = time.perf_counter()
+try:  # VmHWM: this process's own peak (ru_maxrss after fork + exec can report the parent's)
+    peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"import_s": round(imported - start, 3), "load_s": round(done - imported, 3),
-                  "total_s": round(done - start, 3),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+                  "total_s": round(done - start, 3), "peak_rss_mb": round(peak_kb / 1024, 1)}))
 """
 
 
