@@ -167,8 +167,18 @@ def _eval_answers(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from .tools.bench import format_bench, run_bench
+    from .tools.bench import format_bench, format_scaled, run_bench, run_scaled
 
+    if args.stores:
+        from .tools.bench_stores import format_store_bench, run_store_bench
+
+        result = run_store_bench(args.stores)
+        print(json.dumps(result, ensure_ascii=False) if args.json else format_store_bench(result))
+        return 0
+    if args.scale:
+        result = run_scaled(args.scale, first_rounds=2 if args.short else 5)
+        print(json.dumps(result, ensure_ascii=False) if args.json else format_scaled(result))
+        return 0
     if args.short:
         result = run_bench(args.knowledge, args.intents, questions=200, rounds=4)
     else:
@@ -430,6 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short", action="store_true", help="快速模式（只证明能跑）")
     p.add_argument("--questions", type=int, default=2000)
     p.add_argument("--rounds", type=int, default=60, help="对话模式重复几遍示例对话")
+    p.add_argument("--scale", type=int, metavar="K", default=0,
+                   help="再造一份 ×K 的知识库和意图（例句各不相同，放在临时目录），与 ×1 并排报告加载、p50、p99")
+    p.add_argument("--stores", type=int, metavar="N", default=0,
+                   help="会话存储：N 个会话 × 3 轮时 SQLite / Redis 的每秒轮数（前后各 1,000 个会话），内存存储过期后的 RSS")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
 

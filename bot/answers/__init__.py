@@ -30,7 +30,7 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
     # the words of the documents themselves (纺织服装, 出口退税): public policy text, no one's name
     texts += [doc.text for doc in kb.sources.values()]
-    return frozenset(g for t in texts for g in bigrams(clean(t)))
+    return frozenset(g for t in dict.fromkeys(texts) for g in bigrams(clean(t)))  # each distinct text once
 
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:

@@ -35,10 +35,14 @@ class PolicyChooser:
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
         self.kb = kb
         self._grams: dict[str, frozenset[str]] = {}
+        done: dict[str, frozenset[str]] = {}  # policies that print the same words share their bigrams
         for policy in kb.policies.values():
             words = [policy.title, policy.button, policy.summary or "", policy.audience or "", policy.standard or ""]
             words += [e.answer for e in kb.faq.for_policy(policy.id)]
-            self._grams[policy.id] = frozenset(bigrams(prepare(" ".join(words)))) - GENERIC
+            text = " ".join(words)
+            if text not in done:
+                done[text] = frozenset(bigrams(prepare(text))) - GENERIC
+            self._grams[policy.id] = done[text]
 
     def candidates(self, topic: str, region: str) -> list[Policy]:
         covered = {region, *self.kb.regions[region].covered_by} if region in self.kb.regions else {region}

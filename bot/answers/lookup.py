@@ -104,8 +104,10 @@ class FaqLookup:
         if named_only and not named.any:
             return None
         asked = named.rest if named.any else text
-        policies = self._in_scope(named, prepared, region)
-        ranked = self.index.rank([p.id for p in policies], asked, self.cues.asked(text).details)
+        cued = self.cues.asked(text).details
+        # the head of the ranking through the bigram index, then those few measures' entries scored whole
+        leaders = self.index.leaders([p.id for p in self._in_scope(named, prepared, region)], asked, cued)
+        ranked = self.index.rank(dict.fromkeys(h.entry.policy for h in leaders), asked, cued)
         if not ranked:
             return None
         best = ranked[0]

@@ -1,14 +1,13 @@
 """What every flow may read: the knowledge base, today's date, and lookups worked out once at load time."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
 from typing import TYPE_CHECKING, Callable
 
 from ..knowledge.model import KnowledgeBase, OfficeEntry, Policy
-from ..nlu.phrases import find_affirmed, phrase_pattern
+from ..nlu.phrases import GAP, find_affirmed, phrase_pattern
 from . import render
 from .session import Cue, Mark
 
@@ -47,11 +46,11 @@ class Index:
         return frozenset().union(*self.title_bigrams.values())
 
     @cached_property
-    def _cue_patterns(self) -> list[tuple[str, int, str, list[re.Pattern[str]]]]:
+    def _cue_patterns(self) -> "CueIndex":
         compact = self._compact
-        return [(p.id, number, option, [phrase_pattern(compact(ph)) for ph in phrases if compact(ph)])
-                for p in self.kb.policies.values() for number, cond in enumerate(p.conditions, 1)
-                for option, phrases in cond.cues]
+        return CueIndex([(p.id, number, option, [compact(ph) for ph in phrases if compact(ph)])
+                         for p in self.kb.policies.values() for number, cond in enumerate(p.conditions, 1)
+                         for option, phrases in cond.cues])
 
     @cached_property
     def office_names(self) -> dict[tuple[str, int], str]:
@@ -63,15 +62,38 @@ class Index:
         text = normalized.replace(" ", "")
         cues = list(before.cues) if before else []
         seen = {(c.policy, c.number, c.option) for c in cues}
-        for pid, number, option, patterns in self._cue_patterns:
-            if (pid, number, option) in seen:
-                continue
-            hit = next((found.group() for pattern in patterns if (found := find_affirmed(pattern, text))), None)
-            if hit:
-                cues.append(Cue(pid, number, option, hit))
+        cues += [Cue(*key, hit) for key, hit in self._cue_patterns.found(text) if key not in seen]
         words = set(before.title_words) if before else set()
         words |= bigrams(text) & self._all_title_bigrams
         return tuple(cues), tuple(sorted(words))
+
+
+class CueIndex:
+    """Every condition cue of every policy, each distinct phrase tried once per message.
+
+    A phrase can only match a text holding its longest literal piece, so a substring test comes before
+    the regular expression; a phrase shared by many policies is matched once for all of them."""
+
+    def __init__(self, entries: list[tuple[str, int, str, list[str]]]):
+        self.entries = [((pid, number, option), list(dict.fromkeys(phrases))) for pid, number, option, phrases in entries]
+        self.users: dict[str, list[int]] = {}
+        for k, (_, phrases) in enumerate(self.entries):
+            for phrase in phrases:
+                self.users.setdefault(phrase, []).append(k)
+        self.patterns = {ph: (max(ph.split(GAP), key=len), phrase_pattern(ph)) for ph in self.users}
+
+    def found(self, text: str) -> list[tuple[tuple[str, int, str], str]]:
+        """(policy, condition number, option) → the words that said it, in the order of the policies."""
+        hits: dict[str, str] = {}
+        for phrase, (needle, pattern) in self.patterns.items():
+            if needle in text and (match := find_affirmed(pattern, text)):
+                hits[phrase] = match.group()
+        chosen = sorted({k for phrase in hits for k in self.users[phrase]})
+        out = []
+        for k in chosen:
+            key, phrases = self.entries[k]
+            out.append((key, next(hits[ph] for ph in phrases if ph in hits)))
+        return out
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import cached_property
 from typing import Mapping
 
 # Words that mark a figure as true when the document was written, not necessarily today.
@@ -248,7 +249,15 @@ class FaqBase:
     entries: tuple[FaqEntry, ...]
 
     def for_policy(self, policy_id: str) -> tuple[FaqEntry, ...]:
-        return tuple(e for e in self.entries if e.policy == policy_id)
+        return self._by_policy.get(policy_id, ())
+
+    @cached_property
+    def _by_policy(self) -> dict[str, tuple[FaqEntry, ...]]:
+        """Entries grouped once: asking every policy for its entries would otherwise cost policies × entries."""
+        grouped: dict[str, list[FaqEntry]] = {}
+        for e in self.entries:
+            grouped.setdefault(e.policy, []).append(e)
+        return {pid: tuple(es) for pid, es in grouped.items()}
 
 
 @dataclass

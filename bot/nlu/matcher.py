@@ -4,23 +4,24 @@ Two views of similarity are combined:
 - a token/character-bigram profile per intent (IDF-weighted centroid of its examples), which rewards the
   words that set a topic apart and tolerates long stories around them;
 - RapidFuzz similarity to the single closest example, token-level and character-level, which rewards
-  near-paraphrases and tolerates small typos.
+  near-paraphrases and tolerates small typos. RapidFuzz runs only on the examples that could matter
+  (`candidates.py`: a character index bounds every example's score), with exactly the result of scoring all.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
+from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, scores_of
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .normalize import Normalized, Normalizer
-from .phrases import GAP, PHONE_HOW_MUCH, phrase_pattern
+from .phrases import GAP, PHONE_HOW_MUCH, needle, phrase_pattern
 from .segmenter import make_tokenizer
 from .typos import TypoFolder
 
@@ -74,45 +75,12 @@ class Understanding:
         return self.aspect is not None and not self.topic_words
 
 
-class ExampleScorer(Protocol):
-    def __call__(self, query: "Prepared", examples: list["Prepared"]) -> list[float]: ...
-
-
 @dataclass(frozen=True)
 class Prepared:
     tokens: tuple[str, ...]
     token_text: str
     chars: str
     features: frozenset[str]
-
-
-FUZZY_CAP = 80  # examples are short; comparing more of a long question only costs time
-
-
-def _sorted_tokens(text: str) -> str:
-    return " ".join(sorted(text.split()))
-
-
-class RapidFuzzScorer:
-    """Token-level and character-level RapidFuzz similarity, whichever is higher, in [0, 1]."""
-
-    def __init__(self) -> None:
-        self._examples: list[Prepared] | None = None
-
-    def _choices(self, examples: list[Prepared]) -> tuple[list[str], list[str]]:
-        if self._examples is not examples:
-            self._examples = examples
-            # token_sort_ratio is ratio() of the sorted tokens: sort the examples once, not on every question
-            self._tokens = [_sorted_tokens(e.token_text) for e in examples]
-            self._chars = [e.chars for e in examples]
-        return self._tokens, self._chars
-
-    def __call__(self, query: Prepared, examples: list[Prepared]) -> "np.ndarray":
-        tokens, chars = self._choices(examples)
-        by_tokens = process.cdist([_sorted_tokens(" ".join(query.tokens[-40:]))], tokens, scorer=fuzz.ratio,
-                                  dtype=np.float32)[0]
-        by_chars = process.cdist([query.chars[-FUZZY_CAP:]], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
-        return np.maximum(by_tokens, by_chars) / 100
 
 
 def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
@@ -127,14 +95,12 @@ def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
-                 oos_margin: float = 0.0,
-                 scorer: ExampleScorer | None = None):
+                 oos_margin: float = 0.0):
         self.score_cutoff = score_cutoff
         self.conversational_cutoff = conversational_cutoff
         self.oos_margin = oos_margin
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
-        self.scorer = scorer or RapidFuzzScorer()
         self.topic_ids = set(lexicon.topic_ids)
         typos = TypoFolder(typo_meanings(lexicon), lexicon.sounds)
         self.normalize = Normalizer(lexicon.synonyms, typos)
@@ -146,6 +112,7 @@ class Matcher:
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
+        self._aspect_needles = [(needle(cue), cue, name) for cue, name in self.aspect_cues]
         self.tokenizer = make_tokenizer(lexicon.userdict)
         self._build(lexicon.examples)
 
@@ -173,6 +140,11 @@ class Matcher:
                 out[-1].append(token)
         return out
 
+    def _segment_all(self, texts: list[str]) -> list[list[str]]:
+        """`segment(text)[0]` of each text, with the cuts of earlier starts reused (the examples)."""
+        stripped = [self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts]
+        return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
+
     @staticmethod
     def _prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
         tokens = tuple(t for t in words if t not in STOPWORDS)
@@ -184,66 +156,104 @@ class Matcher:
 
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
         self.examples_by_intent = dict(examples)
-        fold = self.normalize.fold_synonyms
-        self.examples_text = frozenset(fold(self.normalize.clean(e)).replace(" ", "") for qs in examples.values() for e in qs)
+        texts = [t for ts in examples.values() for t in ts]
+        # curated text: read as typed (no keyboard slips folded: the examples spell the bot's terms)
+        normalized = [self.normalize(t, fold_typos=False) for t in texts]
+        self.examples_text = frozenset(n.text.replace(" ", "") for n in normalized)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
-        for intent, texts in examples.items():
-            for text in texts:
-                prepared = self.prepare(self.normalize.fold_synonyms(self.normalize.clean(text)))
-                if prepared.chars:
-                    self.examples.append(prepared)
-                    self.example_intents.append(intent)
-                    per_intent[intent].append(prepared)
+        owners = [intent for intent, ts in examples.items() for _ in ts]
+        # the normalised text is the folded clean text unless normalising had to cut or repair the example
+        folded = [n.text if n.original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
+                  for t, n in zip(texts, normalized)]
+        for intent, words in zip(owners, self._segment_all(folded)):
+            prepared = self._prepared(words)
+            if prepared.chars:
+                self.examples.append(prepared)
+                self.example_intents.append(intent)
+                per_intent[intent].append(prepared)
         self.intents = list(per_intent)
-        self.intent_starts = np.array([self.example_intents.index(i) for i in self.intents], dtype=np.intp)
+        starts = list(itertools.accumulate([0] + [len(per_intent[i]) for i in self.intents[:-1]]))
+        self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)
+        topics = frozenset(k for k, i in enumerate(self.intents) if i in self.topic_ids)
+        self._groups = (frozenset(range(len(self.intents))), topics)
         df: Counter[str] = Counter()
         for items in per_intent.values():
             df.update(set().union(*(p.features for p in items)))
         n = len(per_intent)
         self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
-        self.profiles: dict[str, dict[str, float]] = {}
-        self.postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for intent, items in per_intent.items():
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for k, (intent, items) in enumerate(per_intent.items()):
             counts = Counter(f for p in items for f in p.features)
             weights = {f: (c / len(items)) * self.idf[f] for f, c in counts.items()}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for f, w in weights.items():
-                self.postings[f].append((intent, w / norm))
+                postings[f].append((k, w / norm))
+        self.profile_index = ProfileIndex(postings, len(self.intents))
 
     # ---- scoring -----------------------------------------------------------------------------
-    def profile_scores(self, query: Prepared) -> dict[str, float]:
+    def profile_scores(self, query: Prepared) -> "np.ndarray":
+        """Per intent (in `self.intents` order): the cosine of the question's features and its profile."""
         weights = {f: self.idf[f] for f in query.features if f in self.idf}
         # unknown features count against the match too: a question mostly about something else scores low
         unknown = sum(1 for f in query.features if f not in self.idf) * math.log(1 + len(self.intents))
         norm = math.sqrt(sum(w * w for w in weights.values()) + unknown * unknown / max(len(query.features), 1)) or 1.0
-        scores: dict[str, float] = defaultdict(float)
-        for f, w in weights.items():
-            for intent, pw in self.postings[f]:
-                scores[intent] += w * pw / norm
-        return scores
+        return self.profile_index.scores(weights, norm)
 
-    def score(self, query: Prepared) -> list[Candidate]:
+    def score(self, query: Prepared, top: int = 5, topics: int = 2, full: bool = False) -> list[Candidate]:
+        """Intents best first: at least the `top` best and the `topics` best topics, exactly as scoring every
+        example would give them (`full`: every intent). What the decision reads is always among them."""
         if not query.chars:
             return []
         profile = self.profile_scores(query)
-        per_example = np.asarray(self.scorer(query, self.examples), dtype=np.float32)
-        # examples are stored intent by intent, so each intent's best example is a reduceat over its block
-        best = dict(zip(self.intents, np.maximum.reduceat(per_example, self.intent_starts).tolist()))
-        w = self.profile_weight
-        combined = [Candidate(i, round(min(1.0, w * profile.get(i, 0.0) + (1 - w) * best.get(i, 0.0)), 4))
-                    for i in self.intents]
+        everyone, topic_ids = self._groups
+        needs = [(everyone, min(top, len(everyone))), (topic_ids, min(topics, len(topic_ids)))]
+        scores = exact_scores(self.index, QueryViews.of(query.tokens, query.chars), profile, self.profile_weight, needs,
+                              slack=min(0.0, self.oos_margin), full=full)
+        combined = [Candidate(self.intents[k], s) for k, s in sorted(scores.items())]
         combined.sort(key=lambda c: -c.score)
         return combined
+
+    def _better_of(self, story: Prepared, ending: Prepared, first: list[Candidate]) -> list[Candidate]:
+        """Each intent's better score of two readings, ranked as if both had scored every intent.
+
+        An intent missing from a partial ranking scores below its lowest entry, so above the higher of the
+        two lowest entries every score is known; when that head does not hold what the decision reads, or
+        its order would depend on an unknown score, both readings are scored in full."""
+        second = self.score(ending)
+        if not second:
+            return first
+        a, b = {c.intent: c.score for c in first}, {c.intent: c.score for c in second}
+        floor = max(min(a.values()), min(b.values()))
+        merged = {i: max(a.get(i, 0.0), b.get(i, 0.0)) for i in a.keys() | b.keys()}
+        head = [i for i, s in merged.items() if s >= floor]
+        needs = ((head, 5), ([i for i in head if i in self.topic_ids], 2))
+        if any(len(group) < min(k, len(pool)) for (group, k), pool in zip(needs, self._groups)):
+            a = {c.intent: c.score for c in self.score(story, full=True)}
+            b = {c.intent: c.score for c in self.score(ending, full=True)}
+            merged, head = {i: max(s, b.get(i, 0.0)) for i, s in a.items()}, list(a)
+        else:  # ties are ordered as the story's own ranking orders them: its exact score, then intent order
+            a.update(self._scores_of(story, [i for i in head if i not in a]))
+        rank = {i: n for n, i in enumerate(self.intents)}
+        return sorted((Candidate(i, merged[i]) for i in head), key=lambda c: (-c.score, -a[c.intent], rank[c.intent]))
+
+    def _scores_of(self, query: Prepared, intents: list[str]) -> dict[str, float]:
+        """The exact scores of a few intents (every example of theirs)."""
+        if not intents:
+            return {}
+        ids = {name: k for k, name in enumerate(self.intents)}
+        got = scores_of(self.index, QueryViews.of(query.tokens, query.chars), self.profile_scores(query),
+                        self.profile_weight, [ids[i] for i in intents])
+        return {self.intents[k]: s for k, s in got.items()}
 
     # ---- understanding -----------------------------------------------------------------------
     def aspect_of(self, text: str) -> tuple[str | None, str]:
         """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         aspect = None
-        for cue, name in self.aspect_cues:
-            found = cue.search(compact)
+        for piece, cue, name in self._aspect_needles:
+            found = piece in compact and cue.search(compact)
             if found:
                 aspect = aspect or name
                 # keep what a gap ("能领…吗") spans: "能领失业金吗" still names 失业金
@@ -256,7 +266,7 @@ class Matcher:
         known = tuple(t for t in residue.tokens if t in self.idf)
         if not known or not has_aspect:
             return known
-        best = next((c for c in self.score(residue) if c.intent in self.topic_ids), None)
+        best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
         return known if best and best.score >= self.score_cutoff else ()
 
     def understand(self, raw: str | Normalized) -> Understanding:
@@ -283,10 +293,7 @@ class Matcher:
         candidates = self.score(query)
         if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
-            best = {c.intent: c.score for c in candidates}
-            for c in self.score(self._prepared(views[2])):
-                best[c.intent] = max(best.get(c.intent, 0.0), c.score)
-            candidates = sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+            candidates = self._better_of(query, self._prepared(views[2]), candidates)
         region = next((m.region for m in reversed(mentions)), None)
         # "户口在科右前旗……听说盟里有": the league's own level (盟本级) yields to a 旗县 also named
         place = next((m.place for m in reversed(mentions) if m.place and not m.place.endswith(SEAT_SUFFIX)),

@@ -107,10 +107,10 @@ class Normalizer:
         folded = self._synonym_re.sub(swap, text)
         return _SPACE.sub(" ", folded).strip() if folded != text else folded
 
-    def __call__(self, raw: str) -> Normalized:
+    def __call__(self, raw: str, fold_typos: bool = True) -> Normalized:
         raw = safe_input(raw)
         truncated = len(raw) > MAX_INPUT_CHARS
         original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
         cleaned = self.clean(original)
-        folded = self._typos.fold(cleaned) if self._typos else cleaned
+        folded = self._typos.fold(cleaned) if self._typos and fold_typos else cleaned
         return Normalized(original, self.fold_synonyms(folded), truncated, cleaned, foreign_script(original))

@@ -65,13 +65,49 @@ def test_dictionary_cache_is_built_once_and_gives_jiebas_own_dictionary(tmp_path
     built = segmenter.load_prefix_dict([tmp_path])
     [cache] = list(tmp_path.glob("jieba-*.marshal"))
     again = segmenter.load_prefix_dict([tmp_path])
-    assert built == again == (reference.FREQ, reference.total)
+    words, longest = segmenter.compact(reference.FREQ)
+    assert built == again == (words, reference.total, longest)
     assert cache.stat().st_size > 1_000_000
     tokenizer = segmenter.make_tokenizer(ROOT / "intents" / "userdict.txt", [tmp_path])
     assert "失业金" in tokenizer.lcut("我被公司裁员了能领失业金吗")
+
+
+def test_the_compact_dictionary_cuts_exactly_as_jieba(tmp_path):
+    """Words only, no prefix-only entries: the same word graph, so the same cut, with the user dictionary
+    loaded (its words and their suggested frequencies) and on every source document and data file."""
+    userdict = ROOT / "intents" / "userdict.txt"
+    reference = segmenter.jieba.Tokenizer()
+    reference.initialize()
+    reference.load_userdict(str(userdict))
+    compact = segmenter.make_tokenizer(userdict, [tmp_path])
+    assert compact.total == reference.total
+    assert {w: f for w, f in reference.FREQ.items() if f} == {w: f for w, f in compact.FREQ.items() if f}
+    texts = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("knowledge/**/*.*")) + sorted(ROOT.glob("intents/*.yaml"))
+             if p.suffix in (".txt", ".yaml")]
+    lines = [line for text in texts for line in text.splitlines() if line.strip()]
+    assert len(lines) > 5000
+    for line in lines:
+        assert compact.lcut(line) == reference.lcut(line), line
+        assert compact.lcut(line, HMM=False) == reference.lcut(line, HMM=False), line
 
 
 def test_starting_the_engine_does_not_import_pkg_resources():
     code = "import sys, bot.engine, bot.nlu.matcher; print('pkg_resources' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_cuts_of_earlier_starts_are_jiebas_cuts(tmp_path):
+    tokenizer = segmenter.make_tokenizer(ROOT / "intents" / "userdict.txt", [tmp_path])
+    texts = ["我被公司裁员了能领失业金吗", "稳岗返还 需要什么材料", "", "abc 123"]
+    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # built
+    [cache] = list(tmp_path.glob("cuts-*.marshal"))
+    written = cache.stat().st_mtime_ns
+    assert tokenizer.cuts.cut_all(texts) == [tokenizer.lcut(t) for t in texts]  # read back, not rewritten
+    assert cache.stat().st_mtime_ns == written
+    for n in range(8):  # other example sets get files of their own; only the latest few are kept
+        tokenizer.cuts.cut_all(texts + [str(n)])
+    assert len(list(tmp_path.glob("cuts-*.marshal"))) <= 5
+    cache = max(tmp_path.glob("cuts-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
+    cache.write_bytes(b"not marshal")
+    assert tokenizer.cuts.cut_all(texts + ["7"]) == [tokenizer.lcut(t) for t in texts + ["7"]]  # damaged: ignored

@@ -118,3 +118,38 @@ def test_undoing_a_recorded_turn_never_overwrites_a_later_one(new_bot, tmp_path)
     assert bot.store.get("s")["state"] == first.state != later["state"]
     assert bot.recorded_reply("r1") == first
     assert "13812345678" not in str(bot.store.get_record("r1"))
+
+
+def test_memory_store_evicts_expired_sessions_by_itself():
+    """No purge call: ordinary writes after the sweep interval drop whatever has expired."""
+    from bot.stores.memory import SWEEP_SECONDS
+
+    clock = FakeClock()
+    store = MemoryStore(60, clock)
+    for i in range(500):
+        store.commit(f"s{i}", {"n": i}, f"r{i}", {"reply": {"text": "好"}})
+        assert store.claim(f"u{i}", 120)
+    assert store.size() == 1500
+    clock.now += 24 * 3600 + SWEEP_SECONDS + 1  # sessions, claims and records have all expired
+    store.put("new", {"n": -1})
+    assert store.size() == 1
+    assert store.get("s1") is None and store.get_record("r1") is None and store.get("new") == {"n": -1}
+
+
+def test_memory_store_caps_update_ids_and_records():
+    clock = FakeClock()
+    store = MemoryStore(60, clock, max_claims=100, max_records=50)
+    for i in range(1000):
+        assert store.claim(f"u{i}", 3600)
+        store.commit("chat", {"n": i}, f"r{i}", {"n": i})
+    assert store.size() <= 1 + 100 + 50
+    assert store.claim("u999", 3600) is False      # the newest ids are still remembered
+    assert store.get_record("r999") == {"n": 999}
+    assert store.get_record("r0") is None          # the oldest were forgotten first
+
+
+def test_memory_store_hands_out_copies():
+    store = MemoryStore()
+    store.put("a", {"history": [{"x": 1}]})
+    store.get("a")["history"].append({"x": 2})
+    assert store.get("a") == {"history": [{"x": 1}]}

@@ -1,0 +1,217 @@
+"""Which intents are worth scoring with RapidFuzz for a question — chosen so the result is exact.
+
+RapidFuzz's `ratio` is 2·LCS / (len₁ + len₂), and the longest common subsequence of two strings can never
+be longer than the characters they share. An inverted index from each character to the examples holding
+it therefore gives every example an upper bound on its RapidFuzz score, at the cost of a few numpy sums
+over the postings of the question's characters. Intents are then scored exactly, best bound first, until
+no intent left could reach a place the decision reads (the top five, the best topics): the candidates are
+exactly those of scoring every example, while RapidFuzz runs only on the few intents near the question.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+FUZZY_CAP = 80       # characters of a question compared: examples are short, more only costs time
+TOKEN_CAP = 40       # tokens of a question compared in the token view
+BOUND_SLACK = 2e-4   # float32 scores and round(…, 4) can move a score this far from its bound
+
+
+def gather(ptr: np.ndarray, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the postings of `keys` (CSR rows `ptr[k]:ptr[k+1]`) in key order, and for each
+    position which of the keys it belongs to — a handful of numpy calls however many keys there are."""
+    rows = np.asarray(keys, dtype=np.intp)
+    lo, sizes = ptr[rows], ptr[rows + 1] - ptr[rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    return np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + lo[owner], owner
+
+
+def sorted_tokens(text: str) -> str:
+    """token_sort_ratio is ratio() of the sorted tokens: sorted once per example, not per question."""
+    return " ".join(sorted(text.split()))
+
+
+@dataclass(frozen=True)
+class QueryViews:
+    """The two strings of a question RapidFuzz compares: its sorted tokens and its characters."""
+
+    tokens: str
+    chars: str
+
+    @classmethod
+    def of(cls, tokens: tuple[str, ...], chars: str) -> "QueryViews":
+        return cls(sorted_tokens(" ".join(tokens[-TOKEN_CAP:])), chars[-FUZZY_CAP:])
+
+
+class ExampleIndex:
+    """The examples in intent blocks, their RapidFuzz strings and a character → examples index."""
+
+    def __init__(self, token_texts: list[str], chars: list[str], starts: list[int]):
+        self.tokens = [sorted_tokens(t) for t in token_texts]
+        self.chars = chars
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.ends = np.append(self.starts[1:], len(chars)).astype(np.intp)
+        self.len_chars = np.array([len(c) for c in chars], dtype=np.float64)
+        self.len_tokens = np.array([len(t) for t in self.tokens], dtype=np.float64)
+        self.spaces = np.array([t.count(" ") for t in self.tokens], dtype=np.float64)
+        self.owner = np.repeat(np.arange(len(starts)), self.ends - self.starts)
+        self._index(chars)
+
+    def _index(self, chars: list[str]) -> None:
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for i, text in enumerate(chars):
+            for ch, n in Counter(text).items():
+                postings.setdefault(ch, []).append((i, n))
+        self.char_ids = {ch: k for k, ch in enumerate(postings)}
+        lists = list(postings.values())
+        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
+        self.post_example = np.array([i for p in lists for i, _ in p], dtype=np.intp)
+        self.post_count = np.array([n for p in lists for _, n in p], dtype=np.float64)
+
+    def _overlap(self, counted: Counter[str]) -> np.ndarray:
+        """Per example: how many characters (with repeats) it shares with a text's character counts."""
+        known = [(self.char_ids[ch], n) for ch, n in counted.items() if ch in self.char_ids]
+        if not known:
+            return np.zeros(len(self.chars))
+        at, which = gather(self.ptr, [k for k, _ in known])
+        wanted = np.array([n for _, n in known], dtype=np.float64)[which]
+        return np.bincount(self.post_example[at], np.minimum(self.post_count[at], wanted), minlength=len(self.chars))
+
+    def bounds(self, query: QueryViews) -> np.ndarray:
+        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this."""
+        in_chars, in_tokens = Counter(query.chars), Counter(query.tokens.replace(" ", ""))
+        overlap = self._overlap(in_chars)
+        by_chars = 2 * overlap / (len(query.chars) + self.len_chars)
+        if in_tokens != in_chars:  # a long question: the token view keeps other words than the last 80 characters
+            overlap = self._overlap(in_tokens)
+        common = overlap + np.minimum(query.tokens.count(" "), self.spaces)
+        return np.maximum(by_chars, 2 * common / (len(query.tokens) + self.len_tokens))
+
+    def exact(self, query: QueryViews, examples: np.ndarray) -> np.ndarray:
+        """The RapidFuzz similarity of the given examples, exactly as scoring every example gives it."""
+        tokens = [self.tokens[i] for i in examples.tolist()]
+        chars = [self.chars[i] for i in examples.tolist()]
+        by_tokens = process.cdist([query.tokens], tokens, scorer=fuzz.ratio, dtype=np.float32)[0]
+        by_chars = process.cdist([query.chars], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
+        return np.maximum(by_tokens, by_chars) / 100
+
+
+class ProfileIndex:
+    """Feature → (intent, weight) postings as flat arrays: one bincount per question instead of a Python
+    loop over every intent a common feature names. bincount adds in input order, so the sums are the
+    very floats the loop gave."""
+
+    def __init__(self, postings: dict[str, list[tuple[int, float]]], intents: int):
+        self.intents = intents
+        self.ids = {f: k for k, f in enumerate(postings)}
+        lists = list(postings.values())
+        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
+        self.owner = np.array([i for p in lists for i, _ in p], dtype=np.intp)
+        self.weight = np.array([w for p in lists for _, w in p], dtype=np.float64)
+
+    def scores(self, weights: dict[str, float], norm: float) -> np.ndarray:
+        known = [(self.ids[f], w) for f, w in weights.items() if f in self.ids]
+        if not known:
+            return np.zeros(self.intents)
+        at, which = gather(self.ptr, [k for k, _ in known])
+        terms = np.array([w for _, w in known])[which] * self.weight[at] / norm  # (w · pw) / norm, as before
+        return np.bincount(self.owner[at], terms, minlength=self.intents)
+
+
+Needs = list[tuple[frozenset[int], int]]  # (intents of a group, how many of its best must be exact)
+
+
+class Selection:
+    """One question's exact scoring: RapidFuzz on the examples whose bound could still matter.
+
+    Step 1 scores the likeliest few examples of the likeliest intents; their scores give each group a
+    k-th best that is a lower bound of the final one. Step 2 scores every example whose bound reaches both that
+    threshold and its own intent's best so far. After it each intent either has its exact score or cannot
+    reach the threshold (and is left out)."""
+
+    def __init__(self, index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float):
+        self.index, self.query, self.weight = index, query, weight
+        self.profile = np.asarray(profile)
+        owner_profile = self.profile[index.owner]
+        self.bound = weight * owner_profile + (1 - weight) * index.bounds(query) + BOUND_SLACK
+        self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
+
+    def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
+        if full:
+            self._score(np.arange(len(self.index.chars)))
+            return self._combined(float("-inf"))
+        self._score(self._likeliest(needs))
+        threshold = _threshold(self._combined(float("-inf")), needs) + slack
+        best = self._best()
+        own = np.maximum(threshold, best[self.index.owner])
+        self._score(np.flatnonzero((self.bound >= own) & (self.scored < 0)))
+        return self._combined(threshold)
+
+    def _likeliest(self, needs: Needs, per_intent: int = 3) -> np.ndarray:
+        intent_bound = np.maximum.reduceat(self.bound, self.index.starts)
+        order = np.argsort(-intent_bound, kind="stable").tolist()
+        chosen: set[int] = set()
+        for members, k in needs:
+            chosen.update([i for i in order if i in members][:k + 2] if k > 0 else [])
+        picks = []
+        for i in sorted(chosen):
+            lo, hi = self.index.starts[i], self.index.ends[i]
+            block = self.bound[lo:hi]
+            top = np.argpartition(-block, per_intent)[:per_intent] if len(block) > per_intent else np.arange(len(block))
+            picks.append(top + lo)
+        return np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
+
+    def _score(self, examples: np.ndarray) -> None:
+        if len(examples):
+            self.scored[examples] = self.index.exact(self.query, examples)
+
+    def _best(self) -> np.ndarray:
+        """Per intent: the combined score of its best example scored so far (-inf: none yet)."""
+        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).astype(np.float64)
+        combined = np.round(np.minimum(1.0, self.weight * self.profile + (1 - self.weight) * fuzzy), 4)
+        return np.where(fuzzy < 0, -np.inf, combined)
+
+    def _combined(self, threshold: float) -> dict[int, float]:
+        """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
+        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).tolist()
+        w, out, profile = self.weight, {}, self.profile.tolist()
+        for i, best in enumerate(fuzzy):
+            if best >= 0:
+                score = round(min(1.0, w * profile[i] + (1 - w) * best), 4)
+                if score >= threshold:
+                    out[i] = score
+        return out
+
+
+def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
+                 needs: Needs, slack: float = 0.0, full: bool = False) -> dict[int, float]:
+    """Intent → its combined score (weight·profile + (1 − weight)·closest example, rounded as the decision
+    reads it), for every intent that could stand among the best `k` of each `needs` group (all of them
+    when `full`). An intent left out scores below every intent kept in each group."""
+    return Selection(index, query, profile, weight).run(needs, slack, full)
+
+
+def scores_of(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
+              intents: list[int]) -> dict[int, float]:
+    """The combined scores of just these intents, every example of theirs scored."""
+    if not intents:
+        return {}
+    blocks = [np.arange(index.starts[i], index.ends[i]) for i in intents]
+    fuzzy = index.exact(query, np.concatenate(blocks))
+    offsets = np.cumsum([0] + [len(b) for b in blocks[:-1]]).astype(np.intp)
+    best = np.maximum.reduceat(fuzzy, offsets).tolist()
+    return {i: round(min(1.0, weight * float(profile[i]) + (1 - weight) * b), 4) for i, b in zip(intents, best)}
+
+
+def _threshold(scores: dict[int, float], needs: Needs) -> float:
+    """The lowest score an intent not yet scored must beat to matter to any group."""
+    lowest = float("inf")
+    for members, k in needs:
+        if k <= 0:
+            continue
+        kept = sorted((s for i, s in scores.items() if i in members), reverse=True)
+        lowest = min(lowest, kept[k - 1] if len(kept) >= k else float("-inf"))
+    return lowest
