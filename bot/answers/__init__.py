@@ -28,9 +28,11 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
     texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
     texts += [cue.replace("…", "") for cue in matcher.aspect_words]   # 几个钱, 带啥, 能办…不
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]
-    # the words of the documents themselves (纺织服装, 出口退税): public policy text, no one's name
-    texts += [doc.text for doc in kb.sources.values()]
-    return frozenset(g for t in dict.fromkeys(texts) for g in bigrams(clean(t)))  # each distinct text once
+    known = {g for t in dict.fromkeys(texts) for g in bigrams(clean(t))}  # each distinct text once
+    # the words of the documents themselves (纺织服装, 出口退税): public policy text, no one's name; formal
+    # text, so cleaned only (the colloquial forms synonyms fold are not in it)
+    known.update(g for doc in kb.sources.values() for g in bigrams(matcher.normalize.clean(doc.text).replace(" ", "")))
+    return frozenset(known)
 
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:

@@ -20,6 +20,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # NUL and other C0 controls e
 
 _KEEP_CATEGORIES = ("L", "N")  # letters (incl. CJK) and digits; everything else becomes a space
 _SPACE = re.compile(r"\s+")
+_LATIN = re.compile(r"[a-z]")
 
 
 # Scripts of the region's other languages: a message mostly in one of them is not "out of scope" but
@@ -86,9 +87,11 @@ class Normalizer:
                     pairs.append((variant, canonical))
         pairs.sort(key=lambda pair: -len(pair[0]))
         self._synonyms = {v: " " if c == DROP_MARK else c for v, c in pairs}
+        chinese = [re.escape(v) for v, _ in pairs if not v.isascii()]
+        english = [re.escape(v) for v, _ in pairs if v.isascii()]
+        self._chinese_re = re.compile("|".join(chinese)) if chinese else None
         # an English word is replaced only whole: "rate" is not the end of "separate"
-        alternatives = (rf"(?<![a-z]){re.escape(v)}(?![a-z])" if v.isascii() else re.escape(v) for v, _ in pairs)
-        self._synonym_re = re.compile("|".join(alternatives)) if pairs else None
+        self._english_re = re.compile(rf"(?<![a-z])(?:{'|'.join(english)})(?![a-z])") if english else None
 
     def clean(self, text: str) -> str:
         """Script and width folding without synonyms — also used for examples and gazetteer names."""
@@ -99,12 +102,12 @@ class Normalizer:
 
     def fold_synonyms(self, text: str, drop_filler: bool = True) -> str:
         """`drop_filler=False` keeps the English filler words ("tell me a joke" stays three words)."""
-        if not self._synonym_re:
-            return text
         def swap(m: re.Match[str]) -> str:
             word = self._synonyms[m.group()]
             return word if drop_filler or word != " " else m.group()
-        folded = self._synonym_re.sub(swap, text)
+        folded = self._chinese_re.sub(swap, text) if self._chinese_re else text
+        if self._english_re and _LATIN.search(folded):
+            folded = self._english_re.sub(swap, folded)
         return _SPACE.sub(" ", folded).strip() if folded != text else folded
 
     def __call__(self, raw: str, fold_typos: bool = True) -> Normalized:

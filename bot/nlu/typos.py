@@ -77,6 +77,8 @@ class TypoFolder:
         self._by_sound = {k: next(iter(ms.values())) for k, ms in by_sound.items() if len(ms) == 1}
         self._pinyin = {"".join(k): t for k, t in self._by_sound.items() if len("".join(k)) >= MIN_PINYIN}
         self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
+        # where a term or a slip may start: most characters of a message start neither
+        self._first_sounds = frozenset(k[0] for k in self._by_sound)
 
     def fold(self, text: str) -> str:
         if self._pinyin and any("a" <= ch <= "z" for ch in text):
@@ -96,7 +98,7 @@ class TypoFolder:
     def _term_at(self, text: str, readings: list[str | None], i: int) -> int:
         """The length of the term spelled right, else of the slip, that starts at `i` (0: none). A term
         spelled right wins over a slip that overlaps it (乌鲁木齐失页金: 乌鲁木齐, then 失业金)."""
-        if readings[i] is None:
+        if readings[i] not in self._first_sounds:
             return 0
         exact = next((n for n in self._lengths if text[i:i + n] in self._terms), 0)
         if exact:
