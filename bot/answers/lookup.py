@@ -165,9 +165,12 @@ class FaqLookup:
         for side in _BETWEEN.split(compact, maxsplit=1):
             named = self.reader.topic_of(side)
             side_region = next(iter(self.reader.regions_in(side)), None) or region or policy.region
-            other = self.chooser.pick(named[0] if named else policy.topic, side_region, today, self.prepare(side))
-            if other and other.id != policy.id and other not in found:
-                found.append(other)
+            # the topic the side names, else this one's ("就业困难人员和高校毕业生的社保补贴": both 社保补贴)
+            for topic in dict.fromkeys((*(named[:1] if named else ()), policy.topic)):
+                other = self.chooser.pick(topic, side_region, today, self.prepare(side))
+                if other and other.id != policy.id and other not in found:
+                    found.append(other)
+                    break
         return found
 
     def prefer_by_faq(self, policies: list[Policy], text: str) -> Policy | None:

@@ -9,6 +9,7 @@ from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
 from ...answers.choose import NAMING_ACROSS, NAMING_MIN
+from ...answers.lookup import is_comparison
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
 from ..tuning import DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
@@ -144,6 +145,8 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
         return _open(s, first, [p for p in ranked if p is not first])
     best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question) \
         or _same_office(ctx, s, siblings)
+    if best is None and is_comparison(s.question):
+        best = siblings[0]   # "乌鲁木齐和兴安盟有啥区别": the sides are answered together, not chosen from a list
     if best is not None:
         return _open(s, best, [p for p in ranked if p not in siblings])
     older = [p for p in ranked if p not in siblings][:POLICY_CHOICES - len(siblings)]
