@@ -35,6 +35,7 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
             "/human": "human", "/about": "about_bot"}
 # aspects whose cue words also appear in office names' questions: never an office lookup
 NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity")
+HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
 
 
 class Heard(StrEnum):
@@ -142,7 +143,19 @@ def topic_question(t: Turn, u: Understanding) -> None:
     if _english_topic(u):
         t.lines.append(render.ENGLISH_ANSWERED)
     t.hear(u, same_topic=u.intent == t.session.topic)
-    run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
+    run(t, GoTo(Go.START_TOPIC, topic=_topic_here(t, u), aspect=u.aspect))
+
+
+def _topic_here(t: Turn, u: Understanding) -> str | None:
+    """The topic read, or a close runner-up that the person's region has when the first one it has not
+    ("突泉县…就业困难人员…社保补贴": 兴安盟 has 个人社保补贴, not 企业社保补贴)."""
+    kb, region = t.ctx.kb, u.region or t.session.region
+    if not region or region not in kb.regions or region in kb.regions_for_topic(u.intent or ""):
+        return u.intent
+    first = next((c.score for c in u.candidates if c.intent == u.intent), 0.0)
+    here = next((c for c in u.candidates if c.intent in kb.topics and region in kb.regions_for_topic(c.intent)
+                 and first - c.score <= HERE_MARGIN), None)
+    return here.intent if here else u.intent
 
 
 def start_topic(t: Turn, u: Understanding) -> None:

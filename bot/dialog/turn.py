@@ -71,7 +71,10 @@ class Turn:
             if asked:
                 readings = [self.matcher.understand(q) for q in asked]
                 best = max(readings, key=lambda r: (r.outcome in READ, r.outcome is Outcome.MATCH, r.confidence))
-                if best.outcome in READ or u.outcome not in READ:
+                # the question sentence, unless the whole story names a topic more surely ("认定了就业困难人员
+                # … 社保补贴能补多少": the story says whose 社保补贴)
+                whole_surer = u.outcome is Outcome.MATCH and u.confidence > best.confidence
+                if (best.outcome in READ or u.outcome not in READ) and not whole_surer:
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated)
                 self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
