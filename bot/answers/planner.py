@@ -285,8 +285,9 @@ class AnswerPlanner(FaqLookup):
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
             out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
             out.shown.add("contact")
-        elif asked and policy.contacts and places and not any(_SAYS_WHERE.search(e.answer) for e in out.entries):
-            out.needs_district = True   # (unless a website or a window quoted above already says where)
+        elif asked and policy.contacts and places and (_WANTS_PHONE.search(q.text) or
+                                                       not any(_SAYS_WHERE.search(line) for line in out.lines)):
+            out.needs_district = True   # (unless a website or a window above says where, and no phone was asked)
         elif asked and policy.contacts:
             out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
             out.shown.add("contact")
@@ -306,6 +307,7 @@ def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:
     return ranked[:1] if ranked[0].score >= CLEAR_MIN and ranked[0].score >= CLEAR_LEAD * runner_up else []
 
 
+_WANTS_PHONE = re.compile(r"电话|号码|热线|联系方式|打哪个")
 _SAYS_WHERE = re.compile(r"https?://|www\.|\.cn|网址|网站|窗口")
 
 
