@@ -277,6 +277,8 @@ class AnswerPlanner(FaqLookup):
     def _office(self, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
         places = render.contact_places(policy, self.kb)
         asked = "contact" in q.asked.record
+        # a website or a window the answer already quotes says where (unless a phone was asked)
+        says_where = not _WANTS_PHONE.search(q.text) and any(_SAYS_WHERE.search(line) for line in out.lines)
         if asked and "process" not in out.shown:
             # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
             out.lines += [line for line in render.channel_lines(policy, bullet="") if not _said_already(line, out)]
@@ -285,9 +287,8 @@ class AnswerPlanner(FaqLookup):
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
             out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
             out.shown.add("contact")
-        elif asked and policy.contacts and places and (_WANTS_PHONE.search(q.text) or
-                                                       not any(_SAYS_WHERE.search(line) for line in out.lines)):
-            out.needs_district = True   # (unless a website or a window above says where, and no phone was asked)
+        elif asked and policy.contacts and places and not says_where:
+            out.needs_district = True
         elif asked and policy.contacts:
             out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
             out.shown.add("contact")
