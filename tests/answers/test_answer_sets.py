@@ -15,10 +15,12 @@ from bot.tools.answer_eval import evaluate_answers, load_cases, place_names
 HERE = Path(__file__).resolve().parent
 EVAL_DAY = date(2026, 11, 25)
 # floors a change must not fall below; measured values are in the README (policybot eval --answers)
-FLOORS = {"dev.yaml": (0.76, 0.76), "heldout.yaml": (0.75, 0.75)}
+# (pass rate, complete in the first reply), a little under the figures measured on 2026-12-01 (README)
+FLOORS = {"dev.yaml": (0.92, 0.92), "dev2.yaml": (0.90, 0.89), "dev3.yaml": (0.88, 0.87),
+          "heldout.yaml": (0.87, 0.87), "heldout2.yaml": (0.85, 0.84)}
 
 
-@pytest.mark.parametrize("name", sorted({*FLOORS, "dev2.yaml", "dev3.yaml", "heldout2.yaml"}))
+@pytest.mark.parametrize("name", sorted(FLOORS))
 def test_questions_are_not_copies_of_faq_phrasings_or_examples(loaded_bot, name):
     clean = lambda t: loaded_bot.matcher.normalize(t).text.replace(" ", "")  # noqa: E731
     phrasings = [clean(a) for e in loaded_bot.kb.faq.entries for a in e.asks]
