@@ -43,7 +43,7 @@ class DocumentNames:
             if not doc.doc_no:
                 continue
             folded = _fold_doc_no(compact(doc.doc_no))
-            number = re.search(r"(\d+)号$", folded)
+            number = re.search(r"(\d+)号$", re.split(r"[〕\]）)]", doc.doc_no)[-1])   # 16 of 〔2020〕16号
             forms = [re.escape(folded)]
             if number:   # "16号文" / "49号文件": only the number and 号文
                 forms.append(rf"(?<!\d){number.group(1)}号文(?:件)?")
