@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOMOPHONES_FILE = "homophones.txt"
-MIN_TERM, MAX_TERM = 3, 8      # a two-character term is too easily another word one sound away
+MIN_TERM, MAX_TERM = 3, 12     # a two-character term is too easily another word one sound away
 MIN_PINYIN = 6                 # letters of a pinyin run before it is read as a term ("shiyejin")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # words that glue a sentence together are what was meant, not a slip: "我们是" is no 我们师, "乌鲁木齐是" no 市
@@ -27,7 +27,7 @@ class Sound:
 
 
 def typo_terms(*sources: object) -> set[str]:
-    """Every Chinese term of 3–8 characters in these data (strings, lists and mappings, walked whole)."""
+    """Every Chinese term of 3–12 characters in these data (strings, lists and mappings, walked whole)."""
     found: set[str] = set()
 
     def walk(value: object) -> None:

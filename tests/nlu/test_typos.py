@@ -46,3 +46,9 @@ def test_the_bot_answers_a_misspelt_question_as_if_it_were_spelt_right(loaded_bo
         reply = bot.handle(f"typo:{text}", text)
         assert reply.policy == "urumqi.unemployment_benefit", reply.text
         assert "1530元" in reply.text
+
+
+def test_a_term_spelled_right_inside_a_longer_one_is_left_alone(loaded_bot):
+    # 吸纳就业补贴 sounds like the listed slip 吸那就业补贴; inside 一次性吸纳就业补贴 it is no slip at all
+    text = loaded_bot.matcher.normalize("自治区2020年和2023年的一次性吸纳就业补贴对比一下").text
+    assert text.count("一次性") == 1 and "吸纳就业补贴" in text

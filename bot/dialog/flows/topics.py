@@ -132,7 +132,9 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     # the person's own region first: words may name one of its measures before one of the region above
     chooser = ctx.planner.chooser
     across = NAMING_ACROSS if len(own) < len(ranked) else NAMING_MIN
-    named = chooser.named(own, said) or chooser.named(ranked, said, across) or _named_by_words(ctx, own, s.title_words)
+    # a measure's own title words first (民营企业 → 非公有制领域…): they name it more surely than the many words
+    # of its text
+    named = _named_by_words(ctx, own, s.title_words) or chooser.named(own, said) or chooser.named(ranked, said, across)
     if named is not None:
         # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
         return _open(s, named, [p for p in ranked if p is not named])
