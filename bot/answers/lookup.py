@@ -44,6 +44,11 @@ class TextReader:
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
 
 
+def comparison_sides(text: str) -> list[str]:
+    """The two sides of "A和B有啥区别" (split at the first word between them)."""
+    return _BETWEEN.split(text.replace(" ", ""), maxsplit=1)
+
+
 def is_comparison(text: str) -> bool:
     """"A和B有啥区别", "2020年和2023年对比一下", "哪个钱多"."""
     compact = text.replace(" ", "")
@@ -162,7 +167,7 @@ class FaqLookup:
         if not is_comparison(compact):
             return []
         found: list[Policy] = []
-        for side in _BETWEEN.split(compact, maxsplit=1):
+        for side in comparison_sides(compact):
             named = self.reader.topic_of(side)
             side_region = next(iter(self.reader.regions_in(side)), None) or region or policy.region
             # the topic the side names, else this one's ("就业困难人员和高校毕业生的社保补贴": both 社保补贴)

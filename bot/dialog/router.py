@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Callable, NamedTuple
 
+from ..answers.lookup import comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
 from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
@@ -56,6 +57,7 @@ class Heard(StrEnum):
     CONVERSATION = "hello, thanks, help, 转人工, …"
     DOCUMENT = "a question naming a document (文号, a year) whose FAQ clearly answers it"
     TOPIC = "a question naming a topic"
+    COMPARED = "two sides compared, a side naming a topic the whole question did not match clearly"
     FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
     ENGLISH = "English only, no Chinese (How do I apply for unemployment benefit?)"
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
@@ -163,6 +165,12 @@ def start_topic(t: Turn, u: Understanding) -> None:
     run(t, GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
 
 
+def compared_topic(t: Turn, topic: str) -> None:
+    u = t.understand()
+    t.hear(u)
+    run(t, GoTo(Go.START_TOPIC, topic=topic, aspect=u.aspect))
+
+
 def follow_up(t: Turn, u: Understanding) -> None:
     run(t, GoTo(Go.ANSWER, aspect=u.aspect))
 
@@ -211,6 +219,7 @@ PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE,
           Route(Heard.REGION, region_named))
 NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english),
                 Route(Heard.DOCUMENT, faq_anywhere), Route(Heard.TOPIC, topic_question),
+                Route(Heard.COMPARED, compared_topic),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
@@ -320,6 +329,16 @@ def _faq_anywhere(t: Turn, named_only: bool = False) -> tuple[FaqEntry, str] | N
     return None
 
 
+def _compared(t: Turn) -> str | None:
+    """"乌鲁木齐的就业见习和自治区2023年的就业见习有差别吗": read as a whole it is long and unclear; each
+    side names 就业见习."""
+    u = t.understand()
+    if u.outcome is Outcome.MATCH or not is_comparison(u.normalized):
+        return None
+    named = [t.ctx.planner.reader.topic_of(side) for side in comparison_sides(u.normalized)]
+    return next((n[0] for n in named if n), None)
+
+
 def _source_quote(t: Turn) -> Quote | None:
     u = t.understand()
     if u.entities.get("elsewhere") or u.outcome is Outcome.EMPTY:
@@ -357,6 +376,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and u.is_follow_up)),
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS),
     Heard.DOCUMENT: lambda t: _faq_anywhere(t, named_only=True),
+    Heard.COMPARED: _compared,
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
                                     and not u.entities.get("elsewhere")),
