@@ -419,7 +419,9 @@ class Dialog:
         self.kb = kb
         self.matcher = matcher
         self.planner = planner
-        self.index = Index(kb, matcher.normalize.clean, matcher.compact)
+        # titles and office names read as questions are: cleaned and synonyms folded (非公有制 → 民营企业)
+        normalize = matcher.normalize
+        self.index = Index(kb, lambda text: normalize.fold_synonyms(normalize.clean(text)), matcher.compact)
 
     def respond(self, session: Session, text: str, today: date) -> Turned:
         """The reply to `text` and the session after it; `session` itself is left as it was."""
