@@ -52,7 +52,7 @@ def standing_notice(policy: Policy, kb: KnowledgeBase, today: date) -> str | Non
     if standing.draft:
         lines.append(f"📝 注意：这条内容出自征求意见稿《{doc.title}》，是草案，不是正式生效的文件，最终规定可能不同。")
     if standing.ended and policy.still_applies:
-        lines.append(f"⚠️ 这份{doc.date.year if doc.date else doc.year}年的文件已经失效。{policy.still_applies}")
+        lines.append(f"⚠️ 这份{doc.date.year if doc.date else doc.year}年的文件已经结束（已失效）。{policy.still_applies}")
     elif standing.ended and policy.validity.year and not policy.validity.until:
         lines.append(f"⚠️ 该措施是{policy.validity.year}年度的安排，现在已经结束。以下内容仅供了解，现行规定请向办理机构咨询。")
     elif standing.ended:
