@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..knowledge.model import Policy
+from ..knowledge.model import Condition, Policy
 from .story import Quantity, StoryFinding, Verdict, judge
 
 
@@ -17,7 +17,7 @@ def conditions_lines(policy: Policy, story: tuple[Quantity, ...],
     said = {f.condition: f for f in findings}
     lines = ["条件（需同时满足）："]
     for number, cond in enumerate(policy.conditions, 1):
-        line = f"{number}. {statement(cond.ask)}"
+        line = f"{number}. {requirement(cond)}"
         finding = said.get(number)
         if finding:
             line += f"（{finding.explanation}，{'这一条不符合' if finding.verdict is Verdict.FAILED else '这一条符合'}）"
@@ -50,10 +50,23 @@ def story_answers(policy: Policy, story: tuple[Quantity, ...]) -> dict[str, tupl
     return out
 
 
-_QUESTION_WORD = re.compile(r"^(.{0,8}?)(是否|有没有)")
+# 是否 wherever it stands ("累计缴费是否不超过15年"); 有没有 only near the start, where it asks (later it can
+# be part of what is required)
+_QUESTION_WORD = re.compile(r"^(.*?)是否|^(.{0,8}?)有没有")
+
+
+_NO = frozenset({"否", "没有", "无", "不是", "不属于"})
+
+
+def requirement(cond: Condition) -> str:
+    """The condition as a line of the list: a requirement, or — when the answer that passes is 否 (僵尸企业,
+    失信记录) — the question with the answer it needs, so an exclusion never reads as a requirement."""
+    if cond.passing and all(option in _NO for option in cond.passing):
+        return f"{cond.ask.rstrip('？?')}（须为“{cond.passing[0]}”）"
+    return statement(cond.ask)
 
 
 def statement(ask: str) -> str:
     """A condition's question read as a requirement: "您和单位是否按规定参加…？" → "您和单位按规定参加…"."""
     text = ask.rstrip("？?").rstrip("吗")
-    return _QUESTION_WORD.sub(lambda m: m.group(1), text, count=1)
+    return _QUESTION_WORD.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text, count=1)
