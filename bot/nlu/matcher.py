@@ -102,8 +102,7 @@ class Matcher:
         self.clarify_margin = clarify_margin
         self.profile_weight = profile_weight
         self.topic_ids = set(lexicon.topic_ids)
-        typos = TypoFolder(typo_meanings(lexicon), lexicon.sounds)
-        self.normalize = Normalizer(lexicon.synonyms, typos)
+        self.normalize = Normalizer(lexicon.synonyms, TypoFolder(typo_meanings(lexicon), lexicon.sounds))
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
