@@ -83,35 +83,36 @@ class FaqLookup:
         return self.reader.prepare(text)
 
     def own_name(self, policy: Policy) -> frozenset[str]:
-        """The word pairs of a measure's own name: every one of its FAQ entries shares them."""
+        """The word pairs of a measure's own name: they say nothing between its FAQ entries."""
         return frozenset(bigrams(self.prepare(self._names(policy))))
 
     def _names(self, policy: Policy) -> str:
         topic = self.kb.topics.get(policy.topic)
         return " ".join((policy.title, policy.button, topic.name if topic else ""))
 
-    def _in_scope(self, named: NamedDocuments, prepared: str, region: str | None) -> list[Policy]:
-        """The measures a question may mean: of the document it names, else of the person's region (all,
-        when unknown); a year named keeps that year's documents."""
+    def _scope(self, text: str, region: str | None) -> tuple[NamedDocuments, list[Policy]]:
+        """The document the question names, and the measures it may mean: of that document, else of the
+        person's region (all, when unknown); a year named keeps that year's documents."""
+        prepared = self.prepare(text)
+        named = self.documents.read(prepared)
         policies = list(self.kb.policies.values())
         if named.keys:
             policies = [p for p in policies if p.source in named.keys]
         elif region in self.kb.regions:
             covered = {region, *self.kb.regions[region].covered_by}
             policies = [p for p in policies if p.region in covered]
-        return self.chooser.by_year(policies, prepared)
+        return named, self.chooser.by_year(policies, prepared)
 
     def anywhere(self, text: str, region: str | None, today: date, named_only: bool = False) -> ScoredEntry | None:
         """The FAQ entry that fits a question no topic matched, among the measures in scope; the words
         naming a document are not held against the entries. `named_only`: only when a document is named."""
-        prepared = self.prepare(text)
-        named = self.documents.read(prepared)
+        named, scope = self._scope(text, region)
         if named_only and not named.any:
             return None
         asked = named.rest if named.any else text
         cued = self.cues.asked(text).details
         # the head of the ranking through the bigram index, then those few measures' entries scored whole
-        leaders = self.index.leaders([p.id for p in self._in_scope(named, prepared, region)], asked, cued)
+        leaders = self.index.leaders([p.id for p in scope], asked, cued)
         ranked = self.index.rank(dict.fromkeys(h.entry.policy for h in leaders), asked, cued)
         if not ranked:
             return None
@@ -133,10 +134,8 @@ class FaqLookup:
 
     def quote(self, text: str, region: str | None) -> Quote | None:
         """The source sentence that clearly holds what a question no FAQ entry answers is about."""
-        prepared = self.prepare(text)
-        named = self.documents.read(prepared)
-        sources = {p.source for p in self._in_scope(named, prepared, region)}
-        return self.quotes.best(self._about(named.rest if named.any else text), sources, named.any)
+        named, scope = self._scope(text, region)
+        return self.quotes.best(self._about(named.rest if named.any else text), {p.source for p in scope}, named.any)
 
     def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:
         """Other measures the same message asks about: the topic in another region named ("兵团和乌鲁木齐

@@ -180,8 +180,7 @@ class AnswerPlanner(FaqLookup):
     def _clearly_best(self, policy: Policy, q: Question, hit: ScoredEntry) -> bool:
         """The entry fits the question far better than any other entry of the measure."""
         ranked = self.index.rank([policy.id], q.text, q.asked.details, self.own_name(policy))
-        runner_up = next((h.score for h in ranked if h.entry is not hit.entry), 0.0)
-        return hit.score >= CLEAR_MIN and hit.score >= CLEAR_LEAD * runner_up
+        return _far_ahead(hit.score, next((h.score for h in ranked if h.entry is not hit.entry), 0.0))
 
     def _closest_entry(self, policy: Policy, q: Question, today: date, out: PolicyAnswer) -> None:
         """The record has no field for what was asked: the closest quoted clause beats "原文没有写明"."""
@@ -304,8 +303,12 @@ def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:
     good = [h for h in ranked if h.score >= MIN_SCORE]
     if good or not ranked:
         return good
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    return ranked[:1] if ranked[0].score >= CLEAR_MIN and ranked[0].score >= CLEAR_LEAD * runner_up else []
+    return ranked[:1] if _far_ahead(ranked[0].score, ranked[1].score if len(ranked) > 1 else 0.0) else []
+
+
+def _far_ahead(score: float, runner_up: float) -> bool:
+    """A loose fit that still stands well clear of the measure's next entry."""
+    return score >= CLEAR_MIN and score >= CLEAR_LEAD * runner_up
 
 
 _WANTS_PHONE = re.compile(r"电话|号码|热线|联系方式|打哪个")

@@ -66,15 +66,19 @@ class SourceQuotes:
     """Every sentence of every source, with the rarity of its word pairs across all of them."""
 
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
-        owners = [(p.id, p.source, section_passage(kb, p), _own_words(kb, p)) for p in kb.policies.values()]
+        owners: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}   # document → its measures' sections
+        for p in kb.policies.values():
+            passage = section_passage(kb, p)
+            if passage.found:
+                owners.setdefault(p.source, []).append((p.id, passage.passage, _own_words(kb, p)))
         self._sentences: list[SourceSentence] = []
         df: Counter[str] = Counter()
         for doc in kb.sources.values():
             for text in split_sentences(doc.text):
                 # a scrape may print a sentence under the wrong heading: it belongs to a measure only when
                 # it stands in that measure's section and shares words with the measure's own record
-                owner = next((pid for pid, src, passage, own in owners if src == doc.key and passage.found
-                              and text in passage.passage and any(piece in text for piece in own)), None)
+                owner = next((pid for pid, passage, own in owners.get(doc.key, ())
+                              if text in passage and any(piece in text for piece in own)), None)
                 grams = frozenset(bigrams(prepare(text)))
                 self._sentences.append(SourceSentence(doc.key, text, owner, grams))
                 df.update(grams)

@@ -42,6 +42,7 @@ def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
     policies = ctx.kb.policies_for_topic(topic)
     dated = ctx.planner.chooser.by_year(policies, ctx.planner.prepare(question))
     regions = {p.region for p in dated}
+    # by_year hands back the same list when the question names no year of these documents
     return regions.pop() if dated is not policies and len(regions) == 1 else None
 
 
