@@ -435,6 +435,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-errors", action="store_true", help="列出每个答错的问题")
     p.set_defaults(func=cmd_eval)
 
+    _add_bench_parser(sub)
+    _add_telegram_parser(sub)
+    _add_web_parsers(sub)
+
+    _add_dialog_test_parsers(sub)
+    return parser
+
+
+def _add_bench_parser(sub) -> None:
     p = sub.add_parser("bench", help="性能：加载时间、每个问题和每轮对话的延迟、内存峰值")
     _common(p)
     p.add_argument("--short", action="store_true", help="快速模式（只证明能跑）")
@@ -446,13 +455,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="会话存储：N 个会话 × 3 轮时 SQLite / Redis 的每秒轮数（前后各 1,000 个会话），内存存储过期后的 RSS")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
-
-    _add_telegram_parser(sub)
-    _add_web_parsers(sub)
-
-    _add_dialog_test_parsers(sub)
-    return parser
-
 
 
 def _add_telegram_parser(sub) -> None:
