@@ -51,6 +51,8 @@ class PolicyChooser:
     def by_year(self, options: list[Policy], text: str) -> list[Policy]:
         """"2020年那个…": only the measures of documents from a year the person names, if any."""
         years = {int(y) for y in _YEAR.findall(text)}
+        if not years:
+            return options
         dated = [p for p in options if policy_year(self.kb, p) in years]
         return dated or options
 

@@ -77,6 +77,9 @@ class FaqLookup:
         self.cues = cues
         self.chooser = chooser
         self.reader = reader
+        # each region's measures (its own and those of the regions above it), gathered once
+        self._of_region = {name: [p for p in kb.policies.values() if p.region in {name, *region.covered_by}]
+                           for name, region in kb.regions.items()}
 
     def prepare(self, text: str) -> str:
         """Text as the FAQ and the chooser compare it: folded, no places, no spaces."""
@@ -95,12 +98,12 @@ class FaqLookup:
         person's region (all, when unknown); a year named keeps that year's documents."""
         prepared = self.prepare(text)
         named = self.documents.read(prepared)
-        policies = list(self.kb.policies.values())
         if named.keys:
-            policies = [p for p in policies if p.source in named.keys]
-        elif region in self.kb.regions:
-            covered = {region, *self.kb.regions[region].covered_by}
-            policies = [p for p in policies if p.region in covered]
+            policies = [p for p in self.kb.policies.values() if p.source in named.keys]
+        elif region in self._of_region:
+            policies = self._of_region[region]
+        else:
+            policies = list(self.kb.policies.values())
         return named, self.chooser.by_year(policies, prepared)
 
     def anywhere(self, text: str, region: str | None, today: date, named_only: bool = False) -> ScoredEntry | None:

@@ -314,7 +314,16 @@ class KnowledgeBase:
         return notes
 
     def policies_for_topic(self, topic: str) -> list[Policy]:
-        return [p for p in self.policies.values() if p.topic == topic]
+        return list(self._by_topic.get(topic, ()))
+
+    @cached_property
+    def _by_topic(self) -> dict[str, tuple[Policy, ...]]:
+        """Policies grouped once (the policies are never changed after loading): a question asks for a
+        topic's measures several times, and scanning every policy each time grows with the base."""
+        grouped: dict[str, list[Policy]] = {}
+        for p in self.policies.values():
+            grouped.setdefault(p.topic, []).append(p)
+        return {topic: tuple(ps) for topic, ps in grouped.items()}
 
     def regions_for_topic(self, topic: str) -> list[str]:
         """Regions a citizen may pick for a topic: those with a policy of their own or through a parent."""

@@ -9,6 +9,7 @@ exactly those of scoring every example, while RapidFuzz runs only on the few int
 """
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -155,7 +156,8 @@ class Selection:
         order = np.argsort(-intent_bound, kind="stable").tolist()
         chosen: set[int] = set()
         for members, k in needs:
-            chosen.update([i for i in order if i in members][:k + 2] if k > 0 else [])
+            if k > 0:
+                chosen.update(itertools.islice((i for i in order if i in members), k + 2))
         picks = []
         for i in sorted(chosen):
             lo, hi = self.index.starts[i], self.index.ends[i]
@@ -176,13 +178,13 @@ class Selection:
 
     def _combined(self, threshold: float) -> dict[int, float]:
         """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
-        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).tolist()
-        w, out, profile = self.weight, {}, self.profile.tolist()
-        for i, best in enumerate(fuzzy):
-            if best >= 0:
-                score = round(min(1.0, w * profile[i] + (1 - w) * best), 4)
-                if score >= threshold:
-                    out[i] = score
+        fuzzy = np.maximum.reduceat(self.scored, self.index.starts)
+        scored = np.flatnonzero(fuzzy >= 0)  # the few intents with an example scored: the loop is theirs only
+        w, out = self.weight, {}
+        for i, best, profile in zip(scored.tolist(), fuzzy[scored].tolist(), self.profile[scored].tolist()):
+            score = round(min(1.0, w * profile + (1 - w) * best), 4)
+            if score >= threshold:
+                out[i] = score
         return out
 
 
