@@ -30,6 +30,8 @@ ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long a
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 _COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
+SUPPLEMENT_MISSED = 1 / 3   # an answer holding less than this of what was asked may have missed it
+SUPPLEMENT_GAP = 0.3       # …when a source sentence holds this much more of it (dev sets' first replies)
 PREFER_MIN, PREFER_MARGIN = 0.5, 0.08   # a FAQ entry that decides between measures or topics
 TOPIC_FLOOR, TOPIC_LEAD = 0.2, 1.8      # or, between two topics, one that fits this well and this far ahead
 
@@ -140,6 +142,16 @@ class FaqLookup:
         named, scope = self._scope(text, region)
         return self.quotes.best(self._about(named.rest if named.any else text), {p.source for p in scope}, named.any)
 
+    def supplement(self, text: str, reply: str, region: str | None) -> Quote | None:
+        """A source sentence to add to an answer that missed what was asked: the reply holds less than
+        SUPPLEMENT_MISSED of what the question is about, and one sentence of the documents in scope holds
+        clearly more (a clause the FAQ has no entry for: 以单位形式参保的个体工商户, 参保关系归集)."""
+        quote = self.quote(text, region)
+        if quote is None or quote.sentence.text in reply:
+            return None
+        held = self.quotes.cover(self._about(text), bigrams(self.prepare(reply)))
+        return quote if held < SUPPLEMENT_MISSED and quote.cover - held >= SUPPLEMENT_GAP else None
+
     def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:
         """Other measures the same message asks about: the topic in another region named ("兵团和乌鲁木齐
         有啥区别"), or a second topic in another part of the question ("失业金多少，培训补贴怎么申请")."""
@@ -213,6 +225,13 @@ class FaqLookup:
                 (first >= TOPIC_FLOOR and first >= TOPIC_LEAD * second):
             return self.kb.policies[ranked[0].entry.policy]
         return None
+
+    def quoted_topic(self, policies: list[Policy], text: str) -> Policy | None:
+        """Of topics too close to call, the one whose measure's own section holds the sentence that clearly
+        says what was asked ("参保关系可以归集到哪里申领失业金": the transfer clause, not the benefit)."""
+        quote = self.quotes.best(self._about(text), {p.source for p in policies})
+        owner = quote.sentence.policy if quote is not None else None
+        return next((p for p in policies if p.id == owner), None)
 
     def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the

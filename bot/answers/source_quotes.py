@@ -85,6 +85,12 @@ class SourceQuotes:
         total = len(self._sentences) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
 
+    def cover(self, about: set[str], grams: set[str] | frozenset[str]) -> float:
+        """How much of what a question is about (IDF-weighted, as `best` weighs it) a text holds."""
+        known = [g for g in about if g in self._idf]
+        weight = sum(self._idf[g] for g in known)
+        return sum(self._idf[g] for g in known if g in grams) / weight if weight else 0.0
+
     def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False) -> Quote | None:
         """The one sentence (of these sources) that holds what the question is about, if one clearly does.
 

@@ -84,6 +84,15 @@ def quoted_sentence(doc: SourceDoc, sentence: str) -> list[str]:
     return [f"《{doc.title}》{number}原文是这样写的：", f"“{sentence}”"]
 
 
+def supplement_lines(doc: SourceDoc, sentence: str) -> list[str]:
+    """A source sentence added under an answer that may have missed the question: quoted, with its
+    document and, when that document has ended or is a draft, a word saying so."""
+    number = f"（{doc.doc_no}）" if doc.doc_no else ""
+    state = {SourceStatus.ENDED: "（这份文件已经结束）", SourceStatus.DRAFT: "（这是征求意见稿，不是正式文件）"}
+    return ["原文中还有一句，可能正是您问的：", f"“{sentence}”",
+            f"——《{doc.title}》{number}{state.get(doc.status, '')}"]
+
+
 def validity_line(policy: Policy, kb: KnowledgeBase, today: date) -> str:
     standing = kb.standing(policy, today)
     v = policy.validity

@@ -70,7 +70,7 @@ def clarify(ctx: Ctx, s: Session, u: Understanding) -> Step:
     pool = [p for t in topics for p in ctx.kb.policies_for_topic(t) if not region or region not in ctx.kb.regions
             or p.region in {region, *ctx.kb.regions[region].covered_by}]
     # what the words name (灵活就业 → 个人社保补贴) before which FAQ clause fits the detail asked
-    chosen = ctx.planner.prefer_topic(pool, s.question)
+    chosen = ctx.planner.prefer_topic(pool, s.question) or ctx.planner.quoted_topic(pool, s.question)
     topic = _described(ctx, topics, s.question) or (chosen.topic if chosen is not None else None) \
         or ctx.planner.first_of_each_asked(topics, s.question)
     if topic is not None:
