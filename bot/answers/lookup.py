@@ -142,14 +142,20 @@ class FaqLookup:
         named, scope = self._scope(text, region)
         return self.quotes.best(self._about(named.rest if named.any else text), {p.source for p in scope}, named.any)
 
-    def supplement(self, text: str, reply: str, region: str | None) -> Quote | None:
-        """A source sentence to add to an answer that missed what was asked: the reply holds less than
-        SUPPLEMENT_MISSED of what the question is about, and one sentence of the documents in scope holds
-        clearly more (a clause the FAQ has no entry for: 以单位形式参保的个体工商户, 参保关系归集)."""
+    def supplement(self, text: str, reply: str, region: str | None, policy: Policy) -> Quote | None:
+        """A source sentence to add to an answer that missed what was asked (a clause the FAQ has no entry
+        for): first from the measure's own section ("剩余期限见习补贴补发给见习单位"); else, when the reply
+        holds less than SUPPLEMENT_MISSED of what the question is about, the one sentence of the documents
+        in scope that holds clearly more (以单位形式参保的个体工商户)."""
+        shown = bigrams(self.prepare(reply))
+        about = self._about(text)
+        own = self.quotes.best_of_section(policy.id, about - self.own_name(policy), shown)
+        if own is not None:
+            return own
         quote = self.quote(text, region)
         if quote is None or quote.sentence.text in reply:
             return None
-        held = self.quotes.cover(self._about(text), bigrams(self.prepare(reply)))
+        held = self.quotes.cover(about, shown)
         return quote if held < SUPPLEMENT_MISSED and quote.cover - held >= SUPPLEMENT_GAP else None
 
     def companions(self, policy: Policy, q: Question, region: str | None, today: date) -> list[tuple[Policy, str]]:

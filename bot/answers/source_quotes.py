@@ -27,6 +27,11 @@ QUOTE_SHARED = 4       # and at least this many of its word pairs when the quest
 QUOTE_SHARED_UNNAMED = 6  # this many when it does not (chosen on the dev sets' out-of-scope questions)
 OWN_PIECE = 8          # characters of a record's own words that tie a sentence to the measure
 QUOTE_LEAD = 1.15      # and this far ahead of the next sentence saying something else
+SECTION_SHARED = 3     # within the measure's own section: word pairs of the question a sentence must hold,
+SECTION_COVER = 0.5    # the share of what was asked it must hold,
+SECTION_GAIN = 0.25    # and how much more of it than the answer already shown
+SECTION_NEWS = 4       # word pairs it must add that neither the question nor the answer holds
+SHOWN_SHARE = 0.8      # a sentence whose word pairs the answer mostly shows already is not added again
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class SourceQuotes:
             if passage.found:
                 owners.setdefault(p.source, []).append((p.id, passage.passage, _own_words(kb, p)))
         self._sentences: list[SourceSentence] = []
+        self._of_policy: dict[str, list[SourceSentence]] = {}   # every sentence of each measure's own section
         df: Counter[str] = Counter()
         for doc in kb.sources.values():
             for text in split_sentences(doc.text):
@@ -84,12 +90,32 @@ class SourceQuotes:
                 df.update(grams)
         total = len(self._sentences) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
+        grams_of = {x.text: x.grams for x in self._sentences}
+        for doc_key, sections in owners.items():
+            for pid, passage, _ in sections:
+                self._of_policy[pid] = [SourceSentence(doc_key, text, pid, grams_of.get(text) or frozenset(bigrams(prepare(text))))
+                                        for text in split_sentences(passage)]
 
     def cover(self, about: set[str], grams: set[str] | frozenset[str]) -> float:
         """How much of what a question is about (IDF-weighted, as `best` weighs it) a text holds."""
         known = [g for g in about if g in self._idf]
         weight = sum(self._idf[g] for g in known)
         return sum(self._idf[g] for g in known if g in grams) / weight if weight else 0.0
+
+    def best_of_section(self, policy_id: str, about: set[str], shown: set[str]) -> Quote | None:
+        """The sentence of the measure's own section that holds what was asked and the answer shown does not
+        (the topic is settled, so fewer shared words than `best` needs will do)."""
+        held = self.cover(about, shown)
+        known = {g for g in about if g in self._idf}
+        scored = []
+        for sentence in self._of_policy.get(policy_id, ()):
+            shared = known & sentence.grams
+            news = len(sentence.grams - about - shown)   # a heading (（1）城镇居民就业技能培训) only repeats the question
+            if len(shared) >= SECTION_SHARED and news >= SECTION_NEWS and \
+                    len(sentence.grams & shown) < SHOWN_SHARE * len(sentence.grams):
+                scored.append(Quote(sentence, self.cover(about, sentence.grams), len(shared)))
+        best = max(scored, key=lambda q: q.cover, default=None)
+        return best if best is not None and best.cover >= SECTION_COVER and best.cover - held >= SECTION_GAIN else None
 
     def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False) -> Quote | None:
         """The one sentence (of these sources) that holds what the question is about, if one clearly does.

@@ -84,6 +84,10 @@ def quoted_sentence(doc: SourceDoc, sentence: str) -> list[str]:
     return [f"《{doc.title}》{number}原文是这样写的：", f"“{sentence}”"]
 
 
+def section_sentence(sentence: str) -> str:
+    return f"这一条的原文还写到：“{sentence}”"
+
+
 def supplement_lines(doc: SourceDoc, sentence: str) -> list[str]:
     """A source sentence added under an answer that may have missed the question: quoted, with its
     document and, when that document has ended or is a draft, a word saying so."""

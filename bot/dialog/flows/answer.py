@@ -74,8 +74,10 @@ def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str]
         lines += ["——", *extra.lines]
         sources += [src for src in extra.sources if src not in sources]
         warned.append(other.id)
-    quote = planner.supplement(s.question, "\n".join(line for line in lines if line), s.region)
-    if quote is not None:
+    quote = planner.supplement(s.question, "\n".join(line for line in lines if line), s.region, policy)
+    if quote is not None and quote.sentence.policy == policy.id:
+        lines.append(render.section_sentence(quote.sentence.text))
+    elif quote is not None:
         doc = ctx.kb.sources[quote.sentence.source]
         lines += render.supplement_lines(doc, quote.sentence.text)
         sources.append(f"《{doc.title}》")
