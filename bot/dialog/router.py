@@ -18,7 +18,7 @@ from ..answers.lookup import comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
 from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
-from ..nlu.lexicon import CONVERSATIONAL_INTENTS
+from ..nlu.lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..reply import Reply
 from . import render
@@ -37,6 +37,7 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
 # aspects whose cue words also appear in office names' questions: never an office lookup
 NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity")
 HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
+NAMED_TOPIC_CHARS = 4  # a topic name this long, written out, names the topic ("稳岗返还", "就业见习")
 
 
 class Heard(StrEnum):
@@ -63,6 +64,7 @@ class Heard(StrEnum):
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     SOURCE_QUOTE = "no topic and no FAQ entry fits, but one sentence of a source clearly holds the question's words"
+    NAMED_TOPIC = "read as out of scope, but the message names the closest topic by its own name (就业见习…硬杠杠)"
     INTENT = "a topic recognised without topic words"
     ANYTHING_ASKED = "anything else while a question is pending"
     BARE_YES_NO = "是 / 好的 / 不用 when nothing was asked"
@@ -224,7 +226,7 @@ NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, en
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
            Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.SOURCE_QUOTE, source_quote),
-           Route(Heard.ANYTHING, out_of_scope))
+           Route(Heard.NAMED_TOPIC, topic_question), Route(Heard.ANYTHING, out_of_scope))
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
@@ -346,6 +348,20 @@ def _source_quote(t: Turn) -> Quote | None:
     return t.ctx.planner.quote(u.normalized, u.region or t.session.region)
 
 
+def _named_topic(t: Turn) -> Understanding | None:
+    """"想在乌鲁木齐申请当就业见习单位，对劳动合同签订率有没有硬杠杠": the words around it are unknown, but
+    a person who writes a topic's own name asks about it — when that topic is also the closest match."""
+    u = t.understand()
+    if u.outcome is not Outcome.OUT_OF_SCOPE or u.entities.get("elsewhere") or not u.topic_words:
+        return None
+    first = next((c for c in u.candidates if c.intent != OUT_OF_SCOPE_INTENT), None)
+    topic = t.ctx.kb.topics.get(first.intent) if first else None
+    name = t.matcher.compact(topic.name) if topic else ""
+    if len(name) < NAMED_TOPIC_CHARS or name not in u.normalized.replace(" ", ""):
+        return None
+    return replace(u, outcome=Outcome.MATCH, intent=first.intent, confidence=first.score)
+
+
 def _english_topic(u: Understanding) -> bool:
     """"How much is the unemployment benefit in Urumqi?": the glossary found a topic — answer it (in
     Chinese, the documents' language) rather than only listing the topics."""
@@ -384,6 +400,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.SOURCE_QUOTE: _source_quote,
+    Heard.NAMED_TOPIC: _named_topic,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
     Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,
     Heard.BARE_YES_NO: lambda t: True if t.session.pending and yes_no_choice(t.message.text, ["是", "否"]) is not None
