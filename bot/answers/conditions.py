@@ -56,13 +56,15 @@ _QUESTION_WORD = re.compile(r"^(.*?)是否|^(.{0,8}?)有没有")
 
 
 _NO = frozenset({"否", "没有", "无", "不是", "不属于"})
+_NOT_CONCERNED = "不涉及"   # an option for those the condition does not apply to: neither yes nor no
 
 
 def requirement(cond: Condition) -> str:
     """The condition as a line of the list: a requirement, or — when the answer that passes is 否 (僵尸企业,
     失信记录) — the question with the answer it needs, so an exclusion never reads as a requirement."""
-    if cond.passing and all(option in _NO for option in cond.passing):
-        return f"{cond.ask.rstrip('？?')}（须为“{cond.passing[0]}”）"
+    passing = [option for option in cond.passing if _NOT_CONCERNED not in option]   # "个人申请不涉及"
+    if passing and all(option in _NO for option in passing):
+        return f"{cond.ask.rstrip('？?')}（须为“{passing[0]}”）"
     return statement(cond.ask)
 
 

@@ -60,6 +60,11 @@ class PolicyAnswer:
     missing: list[str] = field(default_factory=list)  # lines saying the record has nothing on what was asked
 
 
+# what can answer "能领吗" beside the conditions: who is in, who is out, what happens if …, together with …
+ELIGIBILITY_KINDS = frozenset({FaqAspect.CONDITION, FaqAspect.AUDIENCE, FaqAspect.EXCLUDED, FaqAspect.WHAT_IF,
+                               FaqAspect.COMBINE})
+
+
 class AnswerPlanner(FaqLookup):
     """Composes the reply about a measure; finding the entry or measure meant is `FaqLookup`'s job."""
 
@@ -154,9 +159,13 @@ class AnswerPlanner(FaqLookup):
         q = replace(q, asked=self.cues.asked(q.text, ignore=self._names(policy)))
         notice = self.short_tag(policy, today) if warned else render.standing_notice(policy, self.kb, today)
         general = not q.asked.record and not q.asked.details   # "兴安盟创业担保贷款": the overview
+        only_eligibility = q.asked.record == ("eligibility",) and not q.asked.details
         for hit in self.entries_for(policy, q):
             # a question that names no detail gets a clause only when it plainly fits ("僵尸企业还发吗")
             if general and hit.score < GENERAL_FAQ_MIN and not self._clearly_best(policy, q, hit):
+                continue
+            # "被辞退了，能领失业金吗": the conditions answer it; "手机上能领吗" (网上申领) only sounds alike
+            if only_eligibility and hit.entry.aspect not in ELIGIBILITY_KINDS:
                 continue
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
