@@ -29,6 +29,7 @@ ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the ans
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 _COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
+_EACH = re.compile(r"各|分别|各自")   # "各是多少": the same asked of each side
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 SUPPLEMENT_MISSED = 1 / 3   # an answer holding less than this of what was asked may have missed it
 SUPPLEMENT_GAP = 0.3       # …when a source sentence holds this much more of it (dev sets' first replies)
@@ -49,6 +50,15 @@ class TextReader:
 def comparison_sides(text: str) -> list[str]:
     """The two sides of "A和B有啥区别" (split at the first word between them)."""
     return _BETWEEN.split(text.replace(" ", ""), maxsplit=1)
+
+
+def asked_parts(text: str) -> list[str]:
+    """The parts of a question; "A和B各是多少钱" / "A跟B分别怎么申请" is one sentence but two parts."""
+    parts = split_parts(text)
+    compact = text.replace(" ", "")
+    if len(parts) == 1 and _EACH.search(compact) and _BETWEEN.search(compact):
+        return comparison_sides(compact)
+    return parts
 
 
 def is_comparison(text: str) -> bool:
@@ -170,14 +180,17 @@ class FaqLookup:
                     found.append((other, q.text))
         found += [(other, q.text) for other in self._compared(policy, q.text, region, today)
                   if other.id not in {p.id for p, _ in found}]
-        # a second topic needs a second part that asks; one that tells ("我在沙区") names none
-        asking = [part for part in q.parts if asks_something(part)][:MAX_PARTS]
-        for part in asking if len(asking) > 1 else ():
+        # a second topic needs a second part that asks; one that tells ("我在沙区") names none. "A和B各是多少"
+        # asks the whole question of each side
+        sides = asked_parts(q.text) if len(q.parts) == 1 else []
+        asking = [(part, part) for part in q.parts if asks_something(part)][:MAX_PARTS] if len(sides) < 2 \
+            else [(side, q.text) for side in sides]
+        for part, question in asking if len(asking) > 1 else ():
             named = self.reader.topic_of(part)
             if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
                 other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
                 if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
-                    found.append((other, part))
+                    found.append((other, question))
         return found[:MAX_COMPANIONS]
 
     def _compared(self, policy: Policy, text: str, region: str | None, today: date) -> list[Policy]:
@@ -213,8 +226,9 @@ class FaqLookup:
     def first_of_each_asked(self, topics: list[str], text: str) -> str | None:
         """"兴安盟找工作去哪登记？见习补贴给多少？": two close topics that are each asked in a part of their
         own are both meant — the first is answered, and the other beside it (see `companions`)."""
-        named = [self.reader.topic_of(part) for part in split_parts(text) if asks_something(part)]
-        asked = [n[0] for n in named if n and n[1] >= SECOND_TOPIC_MIN]
+        parts = asked_parts(text)
+        named = [self.reader.topic_of(part) for part in parts if asks_something(part) or len(parts) > len(split_parts(text))]
+        asked = [n[0] for n in named if n]   # each part read surely as one of the topics already too close to call
         return asked[0] if set(topics) <= set(asked) else None
 
     def prefer_topic(self, policies: list[Policy], text: str) -> Policy | None:

@@ -61,8 +61,23 @@ class PolicyAnswer:
 
 
 # what can answer "能领吗" beside the conditions: who is in, who is out, what happens if …, together with …
+REPEAT_CHARS = 8   # a line whose words (this many or more) another line prints whole is left out
 ELIGIBILITY_KINDS = frozenset({FaqAspect.CONDITION, FaqAspect.AUDIENCE, FaqAspect.EXCLUDED, FaqAspect.WHAT_IF,
                                FaqAspect.COMBINE})
+
+
+def _without_repeats(lines: list[str], clauses: set[str]) -> list[str]:
+    """"个人额度：1.个人最高金额不超过20万元" beside a 享受标准 line that already prints it: a FAQ clause
+    (`clauses`) another line prints whole is said once, by that line."""
+    def body(line: str) -> str:
+        return line.split("：", 1)[-1].strip("。； ")
+    others = [line for line in lines if line not in clauses]
+    kept: list[str] = []
+    for line in lines:
+        said = [*others, *(k for k in kept if k in clauses)]
+        if line not in clauses or len(body(line)) < REPEAT_CHARS or not any(body(line) in other for other in said):
+            kept.append(line)
+    return kept
 
 
 class AnswerPlanner(FaqLookup):
@@ -180,9 +195,10 @@ class AnswerPlanner(FaqLookup):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         self._office(policy, place, q, out)
-        out.lines += self.kb.quoted_notes(policy, today, "\n".join(out.lines))
+        out.lines += [n for n in self.kb.quoted_notes(policy, today, "\n".join(out.lines))
+                      if not any(n in line for line in out.lines)]
         out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + \
-            list(dict.fromkeys(out.lines))
+            _without_repeats(list(dict.fromkeys(out.lines)), {self.entry_line(e, today) for e in out.entries})
         out.lines.append(f"来源：{render.cite(policy, self.kb)}")
         return out
 
