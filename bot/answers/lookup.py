@@ -197,7 +197,7 @@ class FaqLookup:
         """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each
         side of a comparison names (its topic, region and year as that side says them)."""
         compact = text.replace(" ", "")
-        if not is_comparison(compact):
+        if not is_comparison(compact) and len(asked_parts(compact)) < 2:   # "2020年和2023年的…分别到哪天"
             return []
         found: list[Policy] = []
         for side in comparison_sides(compact):

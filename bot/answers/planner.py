@@ -22,7 +22,7 @@ from .conditions import conditions_lines
 from .story import Quantity, Verdict, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
-GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比")
+GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别")
 MAX_FAQ_PER_ANSWER = 3
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first

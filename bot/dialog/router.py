@@ -352,7 +352,7 @@ def _named_topic(t: Turn) -> Understanding | None:
     """"想在乌鲁木齐申请当就业见习单位，对劳动合同签订率有没有硬杠杠": the words around it are unknown, but
     a person who writes a topic's own name asks about it — when that topic is also the closest match."""
     u = t.understand()
-    if u.outcome is not Outcome.OUT_OF_SCOPE or u.entities.get("elsewhere") or not u.topic_words:
+    if u.outcome is not Outcome.OUT_OF_SCOPE or u.entities.get("elsewhere"):
         return None
     first = next((c for c in u.candidates if c.intent != OUT_OF_SCOPE_INTENT), None)
     topic = t.ctx.kb.topics.get(first.intent) if first else None

@@ -268,6 +268,12 @@ class Matcher:
         best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
         return known if best and best.score >= self.score_cutoff else ()
 
+    def _known_latin(self, words: list[str]) -> list[str]:
+        """"就业见习的internship period一般多长": an English word the glossary does not know says nothing
+        the examples could match, and only dilutes the Chinese words around it (kept when it is all there is)."""
+        kept = [w for w in words if not (w.isascii() and w.isalpha()) or w in self.idf]
+        return kept if any(not w.isascii() for w in kept) else words
+
     def understand(self, raw: str | Normalized) -> Understanding:
         """Everything the dialog needs to know about one message; pass the `Normalized` form when the
         caller already has it, so the message is normalised once."""
@@ -287,7 +293,8 @@ class Matcher:
         text = self.elsewhere.strip(norm.text)
         clauses = text.split()
         long_story = len(text) > LONG_STORY_CHARS and len(clauses) > 2
-        views = self.segment(text, residue_text, *([" ".join(clauses[-2:])] if long_story else []))
+        views = [self._known_latin(v) for v in
+                 self.segment(text, residue_text, *([" ".join(clauses[-2:])] if long_story else []))]
         query, residue = self._prepared(views[0]), self._prepared(views[1], keep_all_if_empty=False)
         candidates = self.score(query)
         if long_story and candidates and candidates[0].score < self.score_cutoff:
