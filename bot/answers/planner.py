@@ -262,12 +262,23 @@ class AnswerPlanner(FaqLookup):
                     out.lines.append(text)
                 if MISSING in text:
                     out.missing.append(text)
+                    if aspect == "deadline":
+                        self._validity_instead(policy, today, out)
             out.shown.add(aspect)
         if q.story and "eligibility" not in out.shown and policy.conditions:
             findings = judge(policy.conditions, list(q.story))
             if any(f.verdict is Verdict.FAILED for f in findings):
                 out.lines += conditions_lines(policy, q.story, prefilled)[0]
                 out.shown.add("eligibility")
+
+    def _validity_instead(self, policy: Policy, today: date, out: PolicyAnswer) -> None:
+        """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""
+        v = policy.validity
+        if (v.until or v.text) and "validity" not in out.shown:
+            line = f"有效期：{render.validity_line(policy, self.kb, today)}"
+            if not _said_already(line, out):
+                out.lines.append(line)
+            out.shown.add("validity")
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
                      prefilled: dict[str, tuple[str, str]]) -> None:

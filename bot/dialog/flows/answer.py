@@ -53,8 +53,9 @@ def _opening(ctx: Ctx, s: Session, policy: Policy, others_ids: tuple[str, ...] |
     related = [o for o in others if o.id != policy.id]
     s = replace(s, related=tuple(o.id for o in related))
     lines, sources, shown, s, needs_district = _planned(ctx, s, policy)
-    if related:
-        lines.append(render.also(kb, related, today))
+    unsaid = [o for o in related if o.id not in s.warned]   # a measure answered beside this one is not "另有"
+    if unsaid:
+        lines.append(render.also(kb, unsaid, today))
     if needs_district:
         return say(s, *lines, sources=tuple(sources), intent=policy.topic,
                    then=GoTo(Go.SHOW_CONTACT, policy=policy.id, after_answer=True))
