@@ -15,10 +15,11 @@ from ..dialog import render
 from ..knowledge.grounding import extract_facts, fold
 from ..knowledge.model import FaqAspect, FaqEntry, Policy
 from .cues import AskedAspects, split_parts
-from .faq_index import MIN_SCORE, ScoredEntry
+from .choose import GENERIC
+from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison
 from .sentences import asks_something
-from .conditions import conditions_lines
+from .conditions import conditions_lines, requirement
 from .story import Quantity, Verdict, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
@@ -37,6 +38,8 @@ LOOSE_FAQ = 0.22       # good enough when the record itself has nothing on what 
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close
 MISSING = "原文没有写明"
+TIMED_SHARED = 2   # word pairs a counted condition must share with the question to answer "多少个月"
+_TIME_SPAN = re.compile(r"\d+\s*(?:个月|年|周岁|天|个工作日)")
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
                 FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
                 FaqAspect.AUDIENCE: "适用对象"}
@@ -252,9 +255,11 @@ class AnswerPlanner(FaqLookup):
                     _drop_parts_of(line, out, today, self)
                 out.lines += lines
             elif aspect == "duration":
-                if not policy.duration:
+                # "要交多少个月才能申请": no 享受期限, but a condition that counts months or years answers it
+                timed = [f"条件：{requirement(c)}" for c in self._timed_conditions(policy, q.text)]
+                if not policy.duration and not timed:
                     continue  # named below as not stated ("关于期限：原文没有写明")
-                out.lines.append(f"享受期限：{policy.duration}")
+                out.lines += [f"享受期限：{policy.duration}"] if policy.duration else timed
             else:
                 text = render.aspect_text(policy, aspect, self.kb, today)
                 if not _said_already(text, out):
@@ -270,6 +275,13 @@ class AnswerPlanner(FaqLookup):
             if any(f.verdict is Verdict.FAILED for f in findings):
                 out.lines += conditions_lines(policy, q.story, prefilled)[0]
                 out.shown.add("eligibility")
+
+    def _timed_conditions(self, policy: Policy, text: str) -> list:
+        """Conditions that count months or years and share words with the question beyond the measure's
+        name ("足额交多少个月" → 足额缴纳失业保险费12个月以上; not "缴费多久能办好" → 累计缴费不超过15年)."""
+        said = bigrams(self.prepare(text)) - self.own_name(policy) - GENERIC
+        return [c for c in policy.conditions if _TIME_SPAN.search(c.ask)
+                and len(said & bigrams(self.prepare(c.ask))) >= TIMED_SHARED]
 
     def _validity_instead(self, policy: Policy, today: date, out: PolicyAnswer) -> None:
         """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""

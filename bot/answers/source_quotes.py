@@ -91,10 +91,12 @@ class SourceQuotes:
         total = len(self._sentences) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
         grams_of = {x.text: x.grams for x in self._sentences}
-        for doc_key, sections in owners.items():
-            for pid, passage, _ in sections:
-                self._of_policy[pid] = [SourceSentence(doc_key, text, pid, grams_of.get(text) or frozenset(bigrams(prepare(text))))
-                                        for text in split_sentences(passage)]
+        sections = {pid: passage for parts in owners.values() for pid, passage, _ in parts}
+        for p in kb.policies.values():
+            # its section's sentences, and its record's notes (quoted from other sections of the same document)
+            texts = dict.fromkeys([*split_sentences(sections.get(p.id, "")), *(n for n in p.notes if MIN_CHARS <= len(n))])
+            self._of_policy[p.id] = [SourceSentence(p.source, text, p.id, grams_of.get(text) or frozenset(bigrams(prepare(text))))
+                                     for text in texts]
 
     def cover(self, about: set[str], grams: set[str] | frozenset[str]) -> float:
         """How much of what a question is about (IDF-weighted, as `best` weighs it) a text holds."""
