@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable
 
+from ..knowledge.grounding import extract_facts
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
 from .choose import GENERIC, PolicyChooser
 from .cues import DetailCues, split_parts
@@ -45,6 +46,17 @@ class TextReader:
     known: frozenset[str]                                # every bigram the bot's own data contains
     regions_in: Callable[[str], list[str]]               # the regions a text names, in order
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
+
+
+def record_holds(policy: Policy, aspect: str) -> bool:
+    """The measure's record has something on this aspect ("多少" wants a figure: a 标准 without one does not
+    answer it)."""
+    held = {"amount": lambda: policy.standard and extract_facts(policy.standard),
+            "eligibility": lambda: policy.conditions, "materials": lambda: policy.materials,
+            "process": lambda: policy.process or policy.channels_online or policy.channels_onsite,
+            "deadline": lambda: policy.deadline, "contact": lambda: policy.contacts or policy.contact_text,
+            "validity": lambda: True}
+    return bool(held[aspect]()) if aspect in held else False
 
 
 def comparison_sides(text: str) -> list[str]:
@@ -253,9 +265,16 @@ class FaqLookup:
         owner = quote.sentence.policy if quote is not None else None
         return next((p for p in policies if p.id == owner), None)
 
-    def follow_up_entry(self, policy: Policy, text: str) -> FaqEntry | None:
+    def leans_on_answer(self, text: str) -> bool:
+        """"高级工呢", "那企业呢": a few words that only make sense after the answer before."""
+        said = self.prepare(text)
+        core = _ELLIPTICAL.sub("", said)
+        return len(said) <= ELLIPTICAL_CHARS and core != said and bool(core)
+
+    def follow_up_entry(self, policy: Policy, text: str, bare: bool = False) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the
-        message is more than the measure's own name."""
+        message is more than the measure's own name. `bare`: the message names nothing but what it asks
+        ("要准备哪些材料"): then a record field that holds it answers, not a clause that mentions it."""
         asked = self.cues.asked(text, ignore=self._names(policy))
         said = self.prepare(text)
         if said and said in self.prepare(self._names(policy)):
@@ -263,11 +282,13 @@ class FaqLookup:
         # "企业呢" / "那副高呢": a few words that lean on the answer before; they fit less, and must name
         # something of the entry (not only 那…呢)
         core = _ELLIPTICAL.sub("", said)
-        if len(said) <= ELLIPTICAL_CHARS and core != said and core:
+        if self.leans_on_answer(text):
             # every word left must stand in the entry; the closest such entry answers
             grams = bigrams(core)
             hits = [h for h in self.index.rank([policy.id], core, asked.details)
                     if h.score >= ELLIPTICAL_MIN and self.index.shared(h.entry, grams) == len(grams)]
             return hits[0].entry if hits else None
+        if bare and asked.record and all(record_holds(policy, a) for a in asked.record):
+            return None
         hit = self.index.best([policy.id], text, asked.details)
         return hit.entry if hit else None

@@ -17,7 +17,7 @@ from ..knowledge.model import FaqAspect, FaqEntry, Policy
 from .cues import AskedAspects, split_parts
 from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
-from .lookup import FaqLookup, is_comparison
+from .lookup import FaqLookup, is_comparison, record_holds
 from .sentences import asks_something
 from .conditions import conditions_lines, requirement
 from .story import Quantity, Verdict, judge, story_quantities
@@ -141,13 +141,7 @@ class AnswerPlanner(FaqLookup):
 
     def _can_answer(self, policy: Policy, q: Question) -> bool:
         """A clause, or the record field, on what was asked."""
-        # "多少" wants a figure: a 标准 that holds none ("一揽子兑现…") does not answer it
-        held = {"amount": policy.standard and extract_facts(policy.standard), "eligibility": policy.conditions,
-                "materials": policy.materials,
-                "process": policy.process or policy.channels_online or policy.channels_onsite,
-                "deadline": policy.deadline, "contact": policy.contacts or policy.contact_text,
-                "validity": True}
-        return bool(self.entries_for(policy, q)) or any(held.get(a) for a in q.asked.record)
+        return bool(self.entries_for(policy, q)) or any(record_holds(policy, a) for a in q.asked.record)
 
     def each_answers(self, policies: list[Policy], q: Question, today: date) -> list[str]:
         """Before asking which measure: what each says on the detail asked, one clause each ("要自己先掏钱

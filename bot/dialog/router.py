@@ -313,9 +313,11 @@ def _detail(t: Turn) -> FaqEntry | None:
     policy = t.ctx.policy(s.policy)
     if policy is None or s.state not in (State.ANSWERED, State.ASKING_DISTRICT) or u.entities.get("elsewhere"):
         return None
-    if u.outcome is Outcome.MATCH and u.intent != policy.topic and u.topic_words:
-        return None  # a question about another topic
-    return t.ctx.planner.follow_up_entry(policy, u.normalized)
+    entry = t.ctx.planner.follow_up_entry(policy, u.normalized, bare=not u.topic_words)
+    if u.outcome is Outcome.MATCH and u.intent != policy.topic and u.topic_words \
+            and not (entry and t.ctx.planner.leans_on_answer(u.normalized)):
+        return None  # a question about another topic — unless it leans on the answer ("高级工呢")
+    return entry
 
 
 def _faq_anywhere(t: Turn, named_only: bool = False) -> tuple[FaqEntry, str] | None:
