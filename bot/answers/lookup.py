@@ -30,6 +30,7 @@ ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the ans
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 _COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|一样吗|变了|变没变|有没有变|变化|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
+_YEAR_NAMED = re.compile(r"20\d\d年")
 _EACH = re.compile(r"各|分别|各自")   # "各是多少": the same asked of each side
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 SUPPLEMENT_MISSED = 1 / 3   # an answer holding less than this of what was asked may have missed it
@@ -197,10 +198,13 @@ class FaqLookup:
         sides = asked_parts(q.text) if len(q.parts) == 1 else []
         asking = [(part, part) for part in q.parts if asks_something(part)][:MAX_PARTS] if len(sides) < 2 \
             else [(side, q.text) for side in sides]
+        years = " ".join(_YEAR_NAMED.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
             named = self.reader.topic_of(part)
             if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
-                other = self.chooser.pick(named[0], region or policy.region, today, self.prepare(part))
+                # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
+                said = self.prepare(part) if _YEAR_NAMED.search(part) else f"{self.prepare(part)} {years}"
+                other = self.chooser.pick(named[0], region or policy.region, today, said)
                 if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
                     found.append((other, question))
         return found[:MAX_COMPANIONS]

@@ -23,7 +23,7 @@ from .conditions import conditions_lines, requirement
 from .story import Quantity, Verdict, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
-GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别")
+GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
 MAX_FAQ_PER_ANSWER = 3
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
@@ -280,11 +280,15 @@ class AnswerPlanner(FaqLookup):
     def _validity_instead(self, policy: Policy, today: date, out: PolicyAnswer) -> None:
         """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""
         v = policy.validity
-        if (v.until or v.text) and "validity" not in out.shown:
-            line = f"有效期：{render.validity_line(policy, self.kb, today)}"
-            if not _said_already(line, out):
-                out.lines.append(line)
-            out.shown.add("validity")
+        if not (v.until or v.text):
+            return
+        line = f"有效期：{render.validity_line(policy, self.kb, today)}"
+        if "validity" not in out.shown and not _said_already(line, out):
+            out.lines.append(line)
+        out.shown.add("validity")
+        # the end date answers "到什么时候"; "申请时限没有写明" beside it only confuses
+        out.lines = [x for x in out.lines if x not in out.missing[-1:]]
+        out.missing = out.missing[:-1]
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
                      prefilled: dict[str, tuple[str, str]]) -> None:
