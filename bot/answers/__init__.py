@@ -16,6 +16,7 @@ from .planner import AnswerPlanner
 from .source_quotes import SourceQuotes
 
 DETAILS_FILE = "details.yaml"
+PREPARED_MEMORY = 2048   # prepared texts remembered (FAQ phrasings, titles, the message and its parts)
 
 
 def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
@@ -42,8 +43,15 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
         raise DataError(problems)
     normalize = matcher.normalize
 
+    prepared: dict[str, str] = {}   # one message asks this of the same few texts many times (bounded)
+
     def prepare(text: str) -> str:
-        return matcher.places.strip(normalize.fold_synonyms(normalize.clean(text))).replace(" ", "")
+        done = prepared.get(text)
+        if done is None:
+            if len(prepared) >= PREPARED_MEMORY:
+                prepared.clear()
+            done = prepared[text] = matcher.places.strip(normalize.fold_synonyms(normalize.clean(text))).replace(" ", "")
+        return done
 
     def regions_in(text: str) -> list[str]:
         return [m.region for m in matcher.places.find(text.replace(" ", ""))]

@@ -39,10 +39,9 @@ class DetailCues:
 
     def strip(self, compact: str) -> str:
         """The words that are left once every way of asking (多少钱, 怎么办理, 要什么材料…) is taken out."""
-        for pattern, _ in self._record:
-            compact = pattern.sub(" ", compact)
-        for cue, _ in self._details:
-            compact = cue.sub(" ", compact)
+        for piece, pattern, _ in (*self._record_needles, *self._detail_needles):
+            if piece in compact:   # most cues cannot match: a substring test rules them out
+                compact = pattern.sub(" ", compact)
         return compact
 
     def asked(self, text: str, ignore: str = "") -> AskedAspects:
@@ -50,11 +49,12 @@ class DetailCues:
 
         One message asks this of the same text several times (per part, per measure): remembered."""
         key = (text, ignore)
-        if key not in self._seen:
+        found = self._seen.get(key)
+        if found is None:   # read once, kept: another thread may clear the memory meanwhile
             if len(self._seen) >= ASKED_MEMORY:
                 self._seen.clear()
-            self._seen[key] = self._asked(text, ignore)
-        return self._seen[key]
+            found = self._seen[key] = self._asked(text, ignore)
+        return found
 
     def _asked(self, text: str, ignore: str) -> AskedAspects:
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))

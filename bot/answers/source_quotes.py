@@ -90,6 +90,10 @@ class SourceQuotes:
                 df.update(grams)
         total = len(self._sentences) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
+        self._postings: dict[str, list[int]] = {}   # word pair → the sentences holding it
+        for k, sentence in enumerate(self._sentences):
+            for g in sentence.grams:
+                self._postings.setdefault(g, []).append(k)
         grams_of = {x.text: x.grams for x in self._sentences}
         sections = {pid: passage for parts in owners.values() for pid, passage, _ in parts}
         for p in kb.policies.values():
@@ -130,8 +134,10 @@ class SourceQuotes:
         if len(known) < need or not weight:
             return None
         wanted = set(sources) if sources is not None else None
+        hits = Counter(k for g in known for k in self._postings.get(g, ()))
         scored = []
-        for sentence in self._sentences:
+        for k in sorted(k for k, n in hits.items() if n >= need):   # document order, as ties are broken
+            sentence = self._sentences[k]
             if wanted is not None and sentence.source not in wanted:
                 continue
             shared = known & sentence.grams
