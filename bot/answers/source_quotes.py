@@ -29,6 +29,7 @@ OWN_PIECE = 8          # characters of a record's own words that tie a sentence 
 QUOTE_LEAD = 1.15      # and this far ahead of the next sentence saying something else
 SECTION_SHARED = 3     # within the measure's own section: word pairs of the question a sentence must hold,
 SECTION_COVER = 0.5    # the share of what was asked it must hold,
+SECTION_FEW, SECTION_WHOLE = 2, 0.8   # or, holding only this many, this share of it
 SECTION_GAIN = 0.25    # and how much more of it than the answer already shown
 SECTION_NEWS = 4       # word pairs it must add that neither the question nor the answer holds
 SHOWN_SHARE = 0.8      # a sentence whose word pairs the answer mostly shows already is not added again
@@ -117,11 +118,16 @@ class SourceQuotes:
         for sentence in self._of_policy.get(policy_id, ()):
             shared = known & sentence.grams
             news = len(sentence.grams - about - shown)   # a heading (（1）城镇居民就业技能培训) only repeats the question
-            if len(shared) >= SECTION_SHARED and news >= SECTION_NEWS and \
+            if len(shared) >= SECTION_FEW and news >= SECTION_NEWS and \
                     len(sentence.grams & shown) < SHOWN_SHARE * len(sentence.grams):
                 scored.append(Quote(sentence, self.cover(about, sentence.grams), len(shared)))
         best = max(scored, key=lambda q: q.cover, default=None)
-        return best if best is not None and best.cover >= SECTION_COVER and best.cover - held >= SECTION_GAIN else None
+        if best is None or best.cover - held < SECTION_GAIN:
+            return None
+        # three of the question's word pairs and half of what it is about, or two that are nearly all of it
+        # ("企业划型还没定下来": 划型 is the whole question)
+        enough = best.shared >= SECTION_SHARED and best.cover >= SECTION_COVER or best.cover >= SECTION_WHOLE
+        return best if enough else None
 
     def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False) -> Quote | None:
         """The one sentence (of these sources) that holds what the question is about, if one clearly does.
