@@ -69,6 +69,13 @@ ELIGIBILITY_KINDS = frozenset({FaqAspect.CONDITION, FaqAspect.AUDIENCE, FaqAspec
                                FaqAspect.COMBINE})
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _all_known(word: str, known: frozenset[str]) -> bool:
+    return len(word) > 1 and all(word[i:i + 2] in known for i in range(len(word) - 1))
+
+
 def _without_repeats(lines: list[str], clauses: set[str]) -> list[str]:
     """"个人额度：1.个人最高金额不超过20万元" beside a 享受标准 line that already prints it: a FAQ clause
     (`clauses`) another line prints whole is said once, by that line."""
@@ -90,6 +97,8 @@ class AnswerPlanner(FaqLookup):
         """The question as the session may keep it: only characters that belong to some bigram of the
         bot's own data (topics, FAQ, places, cues) and figures. Names and other personal words go."""
         known, out = self.reader.known, []
+        # an English word the glossary did not fold goes whole ("after" must not leave "ter")
+        normalized = _LATIN_WORD.sub(lambda m: m.group() if _all_known(m.group(), known) else " ", normalized)
         for i, ch in enumerate(normalized):
             pair = (normalized[i - 1:i + 1] if i else "", normalized[i:i + 2])
             keep = ch == " " or ch.isdigit() or ch in GLUE or any(p in known for p in pair if len(p) == 2)
