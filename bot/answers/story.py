@@ -38,12 +38,14 @@ class Subject(str, Enum):
     AGE = "年龄"
     HEADCOUNT = "职工人数"
     LAID_OFF = "裁员人数"
+    HIRED = "新招人数"
     GRADUATED = "离校时间"
 
 
 # words that, just before a figure, say what it measures (checked nearest first)
 _SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
     (Subject.LAID_OFF, ("裁员", "裁了", "裁掉", "辞退", "减员", "裁")),
+    (Subject.HIRED, ("新招", "招了", "招用", "招收", "吸纳", "招聘了", "雇了")),
     (Subject.CONTRIBUTION, ("缴费", "缴纳", "交了", "缴了", "参保", "交社保", "参加", "交够", "交满", "交")),
     (Subject.RESIDENCE, ("居住", "住了", "来了", "住")),
     (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
@@ -94,15 +96,18 @@ def story_quantities(text: str) -> list[Quantity]:
                     re.match(r"\d{4}年", m.group()) or text[max(0, m.start() - 1):m.start()] in ("每", "近"):
                 continue
             subject = _subject_before(text, m.start(), None) or (Subject.GRADUATED if after.startswith("毕业") else None)
-            if subject and subject not in (Subject.HEADCOUNT, Subject.LAID_OFF):
+            if subject and subject not in _COUNTS:
                 found.append(Quantity(subject, _duration_months(value, unit), m.group()))
             continue
         subject = _subject_before(text, m.start(), None)
         if after.startswith(("的公司", "的企业", "的单位", "的小公司")):
             subject = Subject.HEADCOUNT
-        if subject in (Subject.HEADCOUNT, Subject.LAID_OFF):
+        if subject in _COUNTS:
             found.append(Quantity(subject, value, m.group()))
     return found
+
+
+_COUNTS = (Subject.HEADCOUNT, Subject.LAID_OFF, Subject.HIRED)
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,8 @@ def judge(conditions: tuple[Condition, ...], story: list[Quantity]) -> list[Stor
     findings = []
     by_subject = {q.subject: q for q in story}
     for number, cond in enumerate(conditions, 1):
-        finding = _judge_layoffs(number, cond, by_subject) or _judge_thresholds(number, cond, by_subject)
+        finding = _judge_layoffs(number, cond, by_subject) or _judge_hiring(number, cond, by_subject) \
+            or _judge_thresholds(number, cond, by_subject)
         if finding:
             findings.append(finding)
     return findings
@@ -211,3 +217,20 @@ def _judge_layoffs(number: int, cond: Condition, said: dict[Subject, Quantity]) 
     over = cut.value / staff.value * 100 > percent
     words = f"您说“{staff.said}”“{cut.said}”，裁员比例{'超过' if over else '没有超过'}“{limit}”"
     return StoryFinding(number, Verdict.FAILED if over else Verdict.MET, words)
+
+
+_HIRING_SHARE = re.compile(r"职工人数(\d+(?:\.\d+)?)%(?:（超过(\d+)人的企业达到(\d+(?:\.\d+)?)%）)?")
+
+
+def _judge_hiring(number: int, cond: Condition, said: dict[Subject, Quantity]) -> StoryFinding | None:
+    """"现有员工40人，今年招了4个": new hires against the share of the staff a condition requires
+    ("达到企业现有在职职工人数15%（超过100人的企业达到8%）")."""
+    limit = _HIRING_SHARE.search((cond.ask + "，" + cond.fail).replace(" ", ""))
+    staff, hired = said.get(Subject.HEADCOUNT), said.get(Subject.HIRED)
+    if not limit or not staff or not hired or staff.value <= 0:
+        return None
+    big = bool(limit.group(2)) and staff.value > float(limit.group(2))
+    printed = limit.group(3) if big else limit.group(1)      # the share as the source prints it
+    short = hired.value / staff.value * 100 < float(printed)
+    words = f"您说“{staff.said}”“{hired.said}”，新招人数{'不到' if short else '达到了'}现有职工人数的{printed}%"
+    return StoryFinding(number, Verdict.FAILED if short else Verdict.MET, words)

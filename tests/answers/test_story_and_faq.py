@@ -39,6 +39,18 @@ def test_small_firm_layoff_rate_uses_the_small_firm_limit(loaded_bot):
     assert [f.verdict for f in kept] == [Verdict.MET]
 
 
+@pytest.mark.parametrize("story, verdict", [
+    ("我们小微企业现有员工40人，今年招了4个退役军人", Verdict.FAILED),    # 10 % < 15 %
+    ("我们小微企业现有员工40人，今年新招了6个人", Verdict.MET),          # 15 %
+    ("公司一共200人，今年招了10个人", Verdict.FAILED),                     # over 100 staff: 5 % < 8 %
+    ("公司一共200人，今年招了20个人", Verdict.MET),                        # 10 % ≥ 8 %
+])
+def test_new_hires_are_held_against_the_share_of_the_staff(loaded_bot, story, verdict):
+    policy = loaded_bot.kb.policies["xinganmeng.startup_loan"]
+    findings = [f for f in judge(policy.conditions, story_quantities(story)) if "新招人数" in f.explanation]
+    assert [f.verdict for f in findings] == [verdict]
+
+
 def test_alternatives_fail_only_when_every_alternative_fails(loaded_bot):
     conditions = loaded_bot.kb.policies["urumqi.internship"].conditions
     assert judge(conditions, story_quantities("我30岁，毕业1年")) == []
