@@ -20,7 +20,7 @@ from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
 from .sentences import asks_something
 from .conditions import conditions_lines, requirement
-from .story import Quantity, Verdict, judge, story_quantities
+from .story import Quantity, Verdict, condition_thresholds, judge, story_quantities, text_thresholds
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
@@ -38,6 +38,7 @@ LOOSE_FAQ = 0.22       # good enough when the record itself has nothing on what 
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close
 MISSING = "原文没有写明"
+STORY_RULES = 1    # clauses of a standard quoted for a story's figures that no condition's figure judges
 TIMED_SHARED = 2   # word pairs a counted condition must share with the question to answer "多少个月"
 _TIME_SPAN = re.compile(r"\d+\s*(?:个月|年|周岁|天|个工作日)")
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
@@ -308,10 +309,25 @@ class AnswerPlanner(FaqLookup):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
             return
-        out.lines += conditions_lines(policy, q.story, prefilled)[0]
+        lines, findings = conditions_lines(policy, q.story, prefilled)
+        out.lines += lines + self._story_rules(policy, q, {f.condition for f in findings})
         if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
+
+    def _story_rules(self, policy: Policy, q: Question, judged: set[int]) -> list[str]:
+        """"本科毕业干技术3年了，想直接报中级": the story's years meet no condition's figure (the condition
+        says 满规定年限), so the clauses of the standard that set years for it are quoted beside the list."""
+        judged_subjects = {t.subject for n, c in enumerate(policy.conditions, 1) if n in judged
+                           for t in condition_thresholds(c)}
+        told = {f.subject for f in q.story} - judged_subjects
+        if not told or not policy.standard:
+            return []
+        pieces = [p.strip("；;。 ") for p in re.split(r"[；;。\n]", policy.standard)]
+        setting = [p for p in pieces if any(t.subject in told for t in text_thresholds(p))]
+        said = bigrams(self.prepare(q.text))
+        setting.sort(key=lambda p: -len(said & bigrams(self.prepare(p))))
+        return [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []
 
     @staticmethod
     def _unanswered(q: Question, out: PolicyAnswer) -> list[FaqAspect]:

@@ -50,7 +50,7 @@ _SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
     (Subject.RESIDENCE, ("居住", "住了", "来了", "住")),
     (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
     (Subject.GRADUATED, ("毕业", "离校")),
-    (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位")),
+    (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位", "干技术", "做技术", "搞技术", "干这行")),
     (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有")),
 )
 
@@ -120,7 +120,12 @@ class Threshold:
 
 def condition_thresholds(condition: Condition) -> list[Threshold]:
     """The figures a condition sets: 缴费满1年, 连续居住6个月以上, 16至24岁, 不超过15年."""
-    text = (condition.ask + "，" + condition.fail).replace(" ", "")
+    return text_thresholds(condition.ask + "，" + condition.fail)
+
+
+def text_thresholds(text: str) -> list[Threshold]:
+    """The thresholds a text sets (a condition, or a clause of a measure's standard)."""
+    text = text.replace(" ", "")
     out: list[Threshold] = []
     for m in re.finditer(r"(\d+)\s*(?:至|-|—|到|~)\s*(\d+)(?:周岁|岁)", text):
         out.append(Threshold(Subject.AGE, float(m.group(1)), float(m.group(2)), m.group()))

@@ -79,3 +79,10 @@ def test_a_year_names_the_measure_of_that_years_document(loaded_bot):
     chosen = planner.chooser.pick("personal_si_subsidy", "乌鲁木齐市", loaded_bot.today(),
                                   planner.prepare("2020年那个灵活就业社保补贴"))
     assert chosen is not None and chosen.source == "002"
+
+
+def test_story_years_no_condition_counts_are_shown_against_the_standards_years(loaded_bot):
+    """The condition says only 满规定年限: the clause of the standard that sets the years is quoted."""
+    reply = loaded_bot.handle("story-years", "我在乌鲁木齐一家民营软件公司，本科毕业干技术3年了，还没有初级职称，想直接报中级评审行不行")
+    assert "大学本科毕业学历从事专业技术工作5年以上" in reply.text
+    assert "您符合申领条件" not in reply.text
