@@ -25,6 +25,7 @@ class Lexicon:
     topic_ids: tuple[str, ...]
     elsewhere: tuple[str, ...] = ()                    # places outside the regions we cover
     vague: tuple[str, ...] = ()                        # words too general to name a topic on their own
+    askers: tuple[str, ...] = ()                       # who asks (企业, 个人): not a topic of their own
     sounds: dict[str, Sound] = field(default_factory=dict)   # homophones of the terms' characters (typos.py)
 
 
@@ -54,12 +55,14 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
     problems: list[Problem] = []
     loaded = {}
     vague: tuple[str, ...] = ()
+    askers: tuple[str, ...] = ()
     for name, top in (("examples.yaml", "intents"), ("synonyms.yaml", "synonyms"), ("aspects.yaml", "aspects")):
         data, errs = read_yaml(intents_dir / name)
         problems += errs
         loaded[top] = _string_lists(data, top, intents_dir / name, problems) if not errs else {}
         if top == "aspects" and isinstance(data, dict):
             vague = tuple(str(v) for v in data.get("vague") or [])
+            askers = tuple(str(v) for v in data.get("askers") or [])
     examples = loaded["intents"]
     file = display_path(intents_dir / "examples.yaml")
     known = set(topic_ids) | set(CONVERSATIONAL_INTENTS) | {OUT_OF_SCOPE_INTENT}
@@ -94,5 +97,6 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         topic_ids=tuple(topic_ids),
         elsewhere=elsewhere,
         vague=vague,
+        askers=askers,
         sounds=load_sounds(intents_dir / HOMOPHONES_FILE),
     )

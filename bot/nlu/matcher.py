@@ -106,6 +106,7 @@ class Matcher:
         self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
         self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
+        self.askers = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.askers)
         self.aspect_words = tuple(cue for cues in lexicon.aspects.values() for cue in cues if cue.strip())
         self.aspect_cues = sorted(
             ((phrase_pattern(self.compact(cue)), aspect)
@@ -265,6 +266,9 @@ class Matcher:
         known = tuple(t for t in residue.tokens if t in self.idf)
         if not known or not has_aspect:
             return known
+        # "企业要带什么材料": who asks, and what — about the measure under discussion, not a topic of its own
+        if all(t in self.askers for t in known):
+            return ()
         best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
         return known if best and best.score >= self.score_cutoff else ()
 
