@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 3          # parts of one message looked at for a second topic
 MAX_COMPANIONS = 2     # measures answered beside the main one (another region, another topic)
-SECOND_TOPIC_MIN = 0.55  # a part must match a second topic this well to be answered too
+SECOND_TOPIC_MIN = 0.5  # a part must match a second topic this well to be answered too
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
 SECOND_ENTRY_SHARE = 0.5   # how much a measure's second-best entry adds to how well it fits
@@ -200,14 +200,22 @@ class FaqLookup:
             else [(side, q.text) for side in sides]
         years = " ".join(_YEAR_NAMED.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
-            named = self.reader.topic_of(part)
-            if named and named[0] != policy.topic and named[1] >= SECOND_TOPIC_MIN:
-                # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
-                said = self.prepare(part) if _YEAR_NAMED.search(part) else f"{self.prepare(part)} {years}"
-                other = self.chooser.pick(named[0], region or policy.region, today, said)
-                if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
-                    found.append((other, question))
+            other = self._asked_in_part(policy, part, years, region, today)
+            if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
+                found.append((other, question))
         return found[:MAX_COMPANIONS]
+
+    def _asked_in_part(self, policy: Policy, part: str, years: str, region: str | None, today: date) -> Policy | None:
+        """The measure one asking part names: of another topic, or of this topic by words only it has
+        ("城镇居民就业技能培训…就业率？高危行业安全技能培训在哪办": two measures of 职业技能培训)."""
+        named = self.reader.topic_of(part)
+        if not named or named[1] < SECOND_TOPIC_MIN and named[0] != policy.topic:
+            return None
+        # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
+        said = self.prepare(part) if _YEAR_NAMED.search(part) else f"{self.prepare(part)} {years}"
+        if named[0] != policy.topic:
+            return self.chooser.pick(named[0], region or policy.region, today, said)
+        return self.chooser.named(self.chooser.candidates(policy.topic, region or policy.region), said)
 
     def _compared(self, policy: Policy, text: str, region: str | None, today: date) -> list[Policy]:
         """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each
