@@ -295,10 +295,11 @@ class FaqLookup:
         # something of the entry (not only 那…呢)
         core = _ELLIPTICAL.sub("", said)
         if self.leans_on_answer(text):
-            # every word left must stand in the entry; the closest such entry answers
+            # most word pairs left must stand in the entry ("留用率高的单位呢": 留用率…单位); the closest such
+            # entry answers
             grams = bigrams(core)
             hits = [h for h in self.index.rank([policy.id], core, asked.details)
-                    if h.score >= ELLIPTICAL_MIN and self.index.shared(h.entry, grams) == len(grams)]
+                    if h.score >= ELLIPTICAL_MIN and 2 * self.index.shared(h.entry, grams) >= len(grams)]
             return hits[0].entry if hits else None
         if bare and asked.record and all(record_holds(policy, a) for a in asked.record):
             return None
