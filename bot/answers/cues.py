@@ -66,10 +66,12 @@ class DetailCues:
             if hit and name not in (n for _, n in found):
                 found.append((hit.start(), name))
         details: list[tuple[int, FaqAspect]] = []
-        for piece, cue, kind in self._detail_needles:
+        for piece, cue, kind in self._detail_needles:   # longest cue first
             hit = piece in compact and cue.search(compact)
             if hit and hit.group() not in ignore and kind not in (k for _, k in details):
                 details.append((hit.start(), kind))
+                if not cue.groups:   # "多少个月" asks a duration: its 多少 does not ask an amount as well
+                    compact = compact[:hit.start()] + "□" * (hit.end() - hit.start()) + compact[hit.end():]
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
 
 
