@@ -163,7 +163,9 @@ class FaqLookup:
     def quote(self, text: str, region: str | None) -> Quote | None:
         """The source sentence that clearly holds what a question no FAQ entry answers is about."""
         named, scope = self._scope(text, region)
-        return self.quotes.best(self._about(named.rest if named.any else text), {p.source for p in scope}, named.any)
+        asked = named.rest if named.any else text
+        return self.quotes.best(self._about(asked), {p.source for p in scope}, named.any,
+                                whole=bigrams(self.prepare(asked)))
 
     def supplement(self, text: str, reply: str, region: str | None, policy: Policy) -> Quote | None:
         """A source sentence to add to an answer that missed what was asked (a clause the FAQ has no entry

@@ -50,6 +50,12 @@ class Quote:
     shared: int
 
 
+def _clear_lead(scored: list[Quote]) -> bool:
+    """The best sentence stands QUOTE_LEAD ahead of the next one saying something else."""
+    runner_up = next((q.cover for q in scored[1:] if q.sentence.grams != scored[0].sentence.grams), 0.0)
+    return scored[0].cover >= QUOTE_LEAD * runner_up
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a document as printed, without section numbers at their start and without duplicates."""
     seen, out = set(), []
@@ -129,7 +135,8 @@ class SourceQuotes:
         enough = best.shared >= SECTION_SHARED and best.cover >= SECTION_COVER or best.cover >= SECTION_WHOLE
         return best if enough else None
 
-    def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False) -> Quote | None:
+    def best(self, about: set[str], sources: Iterable[str] | None = None, named: bool = False,
+             whole: set[str] | None = None) -> Quote | None:
         """The one sentence (of these sources) that holds what the question is about, if one clearly does.
 
         `about`: the word pairs of the question with the ways of asking taken out (多少钱, 怎么办理);
@@ -152,5 +159,17 @@ class SourceQuotes:
         scored.sort(key=lambda q: -q.cover)
         if not scored or scored[0].cover < QUOTE_COVER:
             return None
-        runner_up = next((q.cover for q in scored[1:] if q.sentence.grams != scored[0].sentence.grams), 0.0)
-        return scored[0] if scored[0].cover >= QUOTE_LEAD * runner_up else None
+        if _clear_lead(scored):
+            return scored[0]
+        if not whole:
+            return None
+        # sentences that hold the subject alike ("以单位形式参保的个体工商户" in three clauses): the rest of
+        # the question's words (就业补贴) decide
+        close = [q for q in scored if q.cover >= scored[0].cover / QUOTE_LEAD]
+        wider = about | {g for g in whole if g in self._idf}
+        rescored = sorted((Quote(q.sentence, q.cover, len(wider & q.sentence.grams)) for q in close),
+                          key=lambda q: -self.cover(wider, q.sentence.grams))
+        first, rest = rescored[0], rescored[1:]
+        runner_up = max((self.cover(wider, q.sentence.grams) for q in rest
+                         if q.sentence.grams != first.sentence.grams), default=0.0)
+        return first if self.cover(wider, first.sentence.grams) >= QUOTE_LEAD * runner_up else None

@@ -93,7 +93,7 @@ def supplement_lines(doc: SourceDoc, sentence: str) -> list[str]:
     document and, when that document has ended or is a draft, a word saying so."""
     number = f"（{doc.doc_no}）" if doc.doc_no else ""
     state = {SourceStatus.ENDED: "（这份文件已经结束）", SourceStatus.DRAFT: "（这是征求意见稿，不是正式文件）"}
-    return ["原文中还有一句，可能正是您问的：", f"“{sentence}”",
+    return ["原文中这一句可能正是您问的：", f"“{sentence}”",
             f"——《{doc.title}》{number}{state.get(doc.status, '')}"]
 
 

@@ -78,9 +78,9 @@ def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str]
     quote = planner.supplement(s.question, "\n".join(line for line in lines if line), s.region, policy)
     if quote is not None and quote.sentence.policy == policy.id:
         lines.append(render.section_sentence(quote.sentence.text))
-    elif quote is not None:
+    elif quote is not None:   # the answer shown missed the question: the sentence that holds it comes first
         doc = ctx.kb.sources[quote.sentence.source]
-        lines += render.supplement_lines(doc, quote.sentence.text)
+        lines = [*render.supplement_lines(doc, quote.sentence.text), "——", *lines]
         sources.append(f"《{doc.title}》")
     s = replace(s, warned=tuple(dict.fromkeys(warned))[-MAX_WARNED:])
     return lines, sources, main.shown, s, main.needs_district
