@@ -53,6 +53,9 @@ class Candidate:
     score: float
 
 
+AMBIGUOUS_REGION_WORDS = frozenset({"自治区"})   # 新疆维吾尔自治区, but 兴安盟's documents say it of 内蒙古
+
+
 @dataclass(frozen=True)
 class Understanding:
     original: str
@@ -304,7 +307,9 @@ class Matcher:
         if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
             candidates = self._better_of(query, self._prepared(views[2]), candidates)
-        region = next((m.region for m in reversed(mentions)), None)
+        # "在兴安盟，博士后…留在自治区工作": 自治区 is Inner Mongolia there; a region named by name wins
+        named = [m for m in mentions if m.alias not in AMBIGUOUS_REGION_WORDS] or mentions
+        region = next((m.region for m in reversed(named)), None)
         # "户口在科右前旗……听说盟里有": the league's own level (盟本级) yields to a 旗县 also named
         place = next((m.place for m in reversed(mentions) if m.place and not m.place.endswith(SEAT_SUFFIX)),
                      None) or next((m.place for m in reversed(mentions) if m.place), None)

@@ -124,3 +124,10 @@ def test_heldout_meets_the_targets(loaded_bot):
     assert report.top1_accuracy >= 0.95
     assert report.oos_rejection_rate >= 0.90
     assert report.wrongly_rejected_rate <= 0.03
+
+
+def test_a_region_named_by_name_beats_the_bare_word_zizhiqu(loaded_bot):
+    """兴安盟's documents call Inner Mongolia 自治区: "在兴安盟…留在自治区工作" is 兴安盟, not 新疆."""
+    u = loaded_bot.matcher.understand("在兴安盟，博士后出站后留在自治区工作，能直接申报什么职称")
+    assert u.region == "兴安盟"
+    assert loaded_bot.matcher.understand("自治区的稳岗返还怎么申请").region == "新疆维吾尔自治区"
