@@ -5,6 +5,8 @@ counts, so the answer can hold every part and name the parts it cannot answer.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from dataclasses import dataclass
 
@@ -60,19 +62,28 @@ class DetailCues:
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         for word in self._not_cues:
             compact = compact.replace(word, "□" * len(word))
-        found: list[tuple[int, str]] = []
-        for piece, pattern, name in self._record_needles:
-            hit = piece in compact and pattern.search(compact)
-            if hit and name not in (n for _, n in found):
-                found.append((hit.start(), name))
-        details: list[tuple[int, FaqAspect]] = []
-        for piece, cue, kind in self._detail_needles:   # longest cue first
-            hit = piece in compact and cue.search(compact)
-            if hit and hit.group() not in ignore and kind not in (k for _, k in details):
-                details.append((hit.start(), kind))
-                if not cue.groups:   # "多少个月" asks a duration: its 多少 does not ask an amount as well
-                    compact = compact[:hit.start()] + "□" * (hit.end() - hit.start()) + compact[hit.end():]
+        found = _first_hits(compact, self._record_needles)
+        details = _first_hits(compact, self._detail_needles, ignore)
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
+
+
+def _first_hits(compact: str, needles: list, ignore: str = "") -> list[tuple[int, Any]]:
+    """(where, kind) of each kind's first cue, longest cue first. A cue found inside a longer one already
+    taken does not count ("多少个月" asks a duration, not also an amount; "要什么条件" asks no materials);
+    one of the same length does (怎么申请 is both a way to ask the conditions and the steps)."""
+    taken: list[tuple[int, int]] = []
+    hits: list[tuple[int, Any]] = []
+    for piece, pattern, kind in needles:
+        if (piece and piece not in compact) or kind in (k for _, k in hits):
+            continue
+        for hit in pattern.finditer(compact):
+            inside = any(a <= hit.start() and hit.end() <= b and hit.end() - hit.start() < b - a for a, b in taken)
+            if not inside and hit.group() not in ignore:
+                hits.append((hit.start(), kind))
+                if not pattern.groups:   # a gap cue ("多久…一次") spans words that may ask more
+                    taken.append((hit.start(), hit.end()))
+                break
+    return hits
 
 
 def split_parts(text: str) -> list[str]:

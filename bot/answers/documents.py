@@ -17,6 +17,13 @@ _YEAR = re.compile(r"(?:20\d\d|二零[一二]\d)年(?:的|那个|那份|出的|�
 _DOC_NO_PARTS = re.compile(r"[^\w]|_")
 
 
+TITLE_SHARE = 0.5   # of a title's own word pairs a question must repeat to name the document by its title
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
 def _fold_doc_no(text: str) -> str:
     """新政发〔2020〕16号 and 新政发[2020]16号 and 新政发2020 16号 all read alike."""
     return _DOC_NO_PARTS.sub("", text)
@@ -50,6 +57,19 @@ class DocumentNames:
             self._by_no.append((re.compile("|".join(forms)), doc.key))
         ordered = sorted({compact(w) for w in words if compact(w)}, key=len, reverse=True)
         self._words = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        # each title's word pairs, without the ones every title shares (关于, 通知, 政策 …)
+        titles = {doc.key: _pairs(compact(doc.title)) for doc in kb.sources.values()}
+        common = {g for g in set().union(*titles.values()) if sum(g in t for t in titles.values()) > 1}
+        self._titles = {key: pairs - common for key, pairs in titles.items() if pairs - common}
+
+    def titled(self, compact_text: str) -> str | None:
+        """The one document whose title the words mostly repeat ("兵团延续失业保险援企稳岗政策的通知")."""
+        said = _pairs(compact_text)
+        shares = sorted(((len(said & pairs) / len(pairs), key) for key, pairs in self._titles.items()), reverse=True)
+        if not shares or shares[0][0] < TITLE_SHARE:
+            return None
+        runner_up = shares[1][0] if len(shares) > 1 else 0.0
+        return shares[0][1] if shares[0][0] > runner_up else None
 
     def read(self, compact_text: str) -> NamedDocuments:
         """`compact_text`: the question normalised, without spaces."""

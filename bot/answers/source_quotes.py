@@ -20,6 +20,8 @@ from .faq_index import bigrams
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])|\n")
 _SECTION_MARK = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_MID_SENTENCE = re.compile(r"[，、\u4e00-\u9fff]$")   # a line ending here has not ended its sentence
+_STARTS_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|【|\d+[.、])")
 _LEAD_UNIT = re.compile(r"^(?:牵头单位|配合单位)[:：]")
 MIN_CHARS, MAX_CHARS = 10, 220   # shorter is a heading, longer a run-on scrape: neither is a clean quote
 QUOTE_COVER = 0.6      # share of what the question is about (IDF-weighted) that the sentence must hold
@@ -56,10 +58,23 @@ def _clear_lead(scored: list[Quote]) -> bool:
     return scored[0].cover >= QUOTE_LEAD * runner_up
 
 
+def _rejoin_broken_lines(text: str) -> str:
+    """A scrape may break a sentence across lines ("…自行开展安全技能培训，在" / "应急管理部门办理…"): a line
+    that stops mid-sentence is joined to the next one unless that one starts a heading of its own."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out: list[str] = []
+    for line in lines:
+        if out and _MID_SENTENCE.search(out[-1]) and not _STARTS_HEADING.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a document as printed, without section numbers at their start and without duplicates."""
     seen, out = set(), []
-    for raw in _SENTENCE_END.split(text):
+    for raw in _SENTENCE_END.split(_rejoin_broken_lines(text)):
         sentence = _SECTION_MARK.sub("", raw.strip())
         if MIN_CHARS <= len(sentence) <= MAX_CHARS and sentence not in seen and not _LEAD_UNIT.match(sentence):
             seen.add(sentence)

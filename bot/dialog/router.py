@@ -9,6 +9,7 @@ button press leads (`ACTIONS`) and where one flow may hand on to another (`FLOWS
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -64,6 +65,7 @@ class Heard(StrEnum):
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     SOURCE_QUOTE = "no topic and no FAQ entry fits, but one sentence of a source clearly holds the question's words"
+    DOCUMENT_STATUS = "no topic fits, the message repeats a document's title and asks whether it is in force"
     NAMED_TOPIC = "read as out of scope, but the message names the closest topic by its own name (就业见习…硬杠杠)"
     INTENT = "a topic recognised without topic words"
     ANYTHING_ASKED = "anything else while a question is pending"
@@ -193,6 +195,10 @@ def faq_anywhere(t: Turn, found: tuple[FaqEntry, str]) -> None:
     run(t, GoTo(Go.ANSWER, policy=policy.id, others=(), opening=True))
 
 
+def document_status(t: Turn, key: str) -> None:
+    t.apply(answer.document_status(t.ctx, t.session, key))
+
+
 def source_quote(t: Turn, quote: Quote) -> None:
     t.hear(t.understand())
     t.apply(answer.quoted(t.ctx, t.session, quote))
@@ -225,7 +231,8 @@ NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, en
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
 AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify),
-           Route(Heard.FAQ_ANYWHERE, faq_anywhere), Route(Heard.SOURCE_QUOTE, source_quote),
+           Route(Heard.DOCUMENT_STATUS, document_status), Route(Heard.FAQ_ANYWHERE, faq_anywhere),
+           Route(Heard.SOURCE_QUOTE, source_quote),
            Route(Heard.NAMED_TOPIC, topic_question), Route(Heard.ANYTHING, out_of_scope))
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
@@ -350,6 +357,16 @@ def _source_quote(t: Turn) -> Quote | None:
     return t.ctx.planner.quote(u.normalized, u.region or t.session.region)
 
 
+_ASKS_STANDING = re.compile(r"正式|草案|征求意见|生效|有效|作废|废止|过期|失效|发了|出台|印发|还算数|还能用")
+
+
+def _document_status(t: Turn) -> str | None:
+    u = t.understand()
+    if not _ASKS_STANDING.search(u.normalized.replace(" ", "")):
+        return None
+    return t.ctx.planner.documents.titled(t.ctx.planner.prepare(u.normalized))
+
+
 def _named_topic(t: Turn) -> Understanding | None:
     """"想在乌鲁木齐申请当就业见习单位，对劳动合同签订率有没有硬杠杠": the words around it are unknown, but
     a person who writes a topic's own name asks about it — when that topic is also the closest match."""
@@ -402,6 +419,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.DETAIL: _detail,
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.SOURCE_QUOTE: _source_quote,
+    Heard.DOCUMENT_STATUS: _document_status,
     Heard.NAMED_TOPIC: _named_topic,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
     Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,

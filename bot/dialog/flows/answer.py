@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...knowledge.model import FaqEntry, Policy
+from ...knowledge.model import FaqEntry, Policy, SourceStatus
 from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import Ctx
@@ -113,6 +113,19 @@ def detail(ctx: Ctx, s: Session, entry: FaqEntry) -> Step:
     lines = (ctx.planner.short_tag(policy, ctx.today), f"「{policy.title}」（{policy.region}）：", line,
              *ctx.kb.quoted_notes(policy, ctx.today, line), render.source(policy, ctx.kb))
     return say(menus.follow_ups(ctx, s, policy), *lines, intent=policy.topic, sources=(render.cite(policy, ctx.kb),))
+
+
+def document_status(ctx: Ctx, s: Session, key: str) -> Step:
+    """"兵团延续失业保险援企稳岗政策的通知正式发了吗": what the bot's sources say of that document itself."""
+    doc = ctx.kb.sources[key]
+    number = f"（{doc.doc_no}）" if doc.doc_no else ""
+    standing = {SourceStatus.DRAFT: "是征求意见稿（草案），不是正式生效的文件；我的资料里没有它正式印发的版本。",
+                SourceStatus.ENDED: "已经结束（整份文件的措施都已到期）。"}
+    caveat = f"ℹ️ {doc.caveat}" if doc.caveat and doc.status is SourceStatus.IN_FORCE else None
+    lines = (f"《{doc.title}》{number}{standing.get(doc.status, '在我的资料里是现行有效的文件。')}", caveat,
+             f"来源：《{doc.title}》{number}")
+    s = replace(s, state=State.FALLBACK, pending=(menus.TOPICS_BUTTON, menus.HUMAN_BUTTON))
+    return say(s, *lines, intent=None, sources=(f"《{doc.title}》",))
 
 
 def quoted(ctx: Ctx, s: Session, quote: Quote) -> Step:
