@@ -86,3 +86,20 @@ def test_story_years_no_condition_counts_are_shown_against_the_standards_years(l
     reply = loaded_bot.handle("story-years", "我在乌鲁木齐一家民营软件公司，本科毕业干技术3年了，还没有初级职称，想直接报中级评审行不行")
     assert "大学本科毕业学历从事专业技术工作5年以上" in reply.text
     assert "您符合申领条件" not in reply.text
+
+
+@pytest.mark.parametrize("text, record, details, not_asked", [
+    ("能领多少个月失业金", None, "duration", None),              # 多少个月 is a duration, its 多少 no amount
+    ("一次性创业补贴要什么条件", "eligibility", "condition", "materials"),   # 要什么条件 asks no materials
+    ("补贴咋申请", "process", None, None),                       # one cue of two aspects asks both
+])
+def test_a_cue_inside_a_longer_cue_does_not_ask_as_well(loaded_bot, text, record, details, not_asked):
+    asked = loaded_bot.dialog.planner.cues.asked(loaded_bot.matcher.normalize(text).text)
+    kinds = {k.value for k in asked.details}
+    assert record is None or record in asked.record
+    assert details is None or details in kinds
+    assert not_asked is None or (not_asked not in kinds and not_asked not in asked.record)
+    if text == "补贴咋申请":
+        assert "eligibility" in asked.record
+    if text == "能领多少个月失业金":
+        assert "amount" not in kinds
