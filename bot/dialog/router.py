@@ -409,7 +409,9 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.OFFICE: _office,
     # "办理流程" typed after an answer asks about the measure under discussion, not about 办理 in general
     Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and u.is_follow_up)),
-    Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS),
+    # "钱能用来干啥" after an answer asks about the measure (its use of funds), not what the bot can do
+    Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS
+                                       and not (s.policy and u.is_follow_up)),
     Heard.DOCUMENT: lambda t: _faq_anywhere(t, named_only=True),
     Heard.COMPARED: _compared,
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
