@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from ..knowledge.model import Condition, Policy
-from .story import Quantity, StoryFinding, Verdict, judge
+from typing import Callable
+
+from .faq_index import bigrams
+from .story import Quantity, StoryFinding, Verdict, condition_thresholds, judge, text_thresholds
 
 
 def conditions_lines(policy: Policy, story: tuple[Quantity, ...],
@@ -72,3 +75,31 @@ def statement(ask: str) -> str:
     """A condition's question read as a requirement: "您和单位是否按规定参加…？" → "您和单位按规定参加…"."""
     text = ask.rstrip("？?").rstrip("吗")
     return _QUESTION_WORD.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text, count=1)
+
+
+STORY_RULES = 1    # clauses of a standard quoted for a story's figures that no condition's figure judges
+TIMED_SHARED = 2   # word pairs a counted condition must share with the question to answer "多少个月"
+_TIME_SPAN = re.compile(r"\d+\s*(?:个月|年|周岁|天|个工作日)")
+
+
+def timed_conditions(policy: Policy, said: set[str], prepare: Callable[[str], str]) -> list[Condition]:
+    """Conditions that count months or years and share words (`said`: the question's word pairs beyond
+    the measure's name) with the question ("足额交多少个月" → 足额缴纳失业保险费12个月以上; not "缴费多久能
+    办好" → 累计缴费不超过15年)."""
+    return [c for c in policy.conditions if _TIME_SPAN.search(c.ask)
+            and len(said & bigrams(prepare(c.ask))) >= TIMED_SHARED]
+
+
+def story_rules(policy: Policy, story: tuple[Quantity, ...], judged: set[int], said: set[str],
+                prepare: Callable[[str], str]) -> list[str]:
+    """"本科毕业干技术3年了，想直接报中级": the story's years meet no condition's figure (the condition
+    says 满规定年限), so the clause of the standard that sets years for it is quoted beside the list."""
+    judged_subjects = {t.subject for n, c in enumerate(policy.conditions, 1) if n in judged
+                       for t in condition_thresholds(c)}
+    told = {f.subject for f in story} - judged_subjects
+    if not told or not policy.standard:
+        return []
+    pieces = [p.strip("；;。 ") for p in re.split(r"[；;。\n]", policy.standard)]
+    setting = [p for p in pieces if any(t.subject in told for t in text_thresholds(p))]
+    setting.sort(key=lambda p: -len(said & bigrams(prepare(p))))
+    return [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []

@@ -19,8 +19,8 @@ from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
 from .sentences import asks_something
-from .conditions import conditions_lines, requirement
-from .story import Quantity, Verdict, condition_thresholds, judge, story_quantities, text_thresholds
+from .conditions import conditions_lines, requirement, story_rules, timed_conditions
+from .story import Quantity, Verdict, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
@@ -38,9 +38,6 @@ LOOSE_FAQ = 0.22       # good enough when the record itself has nothing on what 
 SHORT_FIELD = 200      # a record field this short is shown beside an answer it completes
 GENERAL_FAQ_MIN = 0.6  # a question that names no detail gets a FAQ clause beside the overview only this close
 MISSING = "原文没有写明"
-STORY_RULES = 1    # clauses of a standard quoted for a story's figures that no condition's figure judges
-TIMED_SHARED = 2   # word pairs a counted condition must share with the question to answer "多少个月"
-_TIME_SPAN = re.compile(r"\d+\s*(?:个月|年|周岁|天|个工作日)")
 DETAIL_NAMES = {FaqAspect.DURATION: "期限（能领多久、几次）", FaqAspect.COMBINE: "能否同时享受、能享受几次",
                 FaqAspect.WHAT_IF: "这种特殊情况怎么处理", FaqAspect.EXCLUDED: "哪些人不能享受",
                 FaqAspect.AUDIENCE: "适用对象"}
@@ -260,7 +257,8 @@ class AnswerPlanner(FaqLookup):
                 out.lines += lines
             elif aspect == "duration":
                 # "要交多少个月才能申请": no 享受期限, but a condition that counts months or years answers it
-                timed = [f"条件：{requirement(c)}" for c in self._timed_conditions(policy, q.text)]
+                said = bigrams(self.prepare(q.text)) - self.own_name(policy) - GENERIC
+                timed = [f"条件：{requirement(c)}" for c in timed_conditions(policy, said, self.prepare)]
                 if not policy.duration and not timed:
                     continue  # named below as not stated ("关于期限：原文没有写明")
                 out.lines += [f"享受期限：{policy.duration}"] if policy.duration else timed
@@ -279,13 +277,6 @@ class AnswerPlanner(FaqLookup):
             if any(f.verdict is Verdict.FAILED for f in findings):
                 out.lines += conditions_lines(policy, q.story, prefilled)[0]
                 out.shown.add("eligibility")
-
-    def _timed_conditions(self, policy: Policy, text: str) -> list:
-        """Conditions that count months or years and share words with the question beyond the measure's
-        name ("足额交多少个月" → 足额缴纳失业保险费12个月以上; not "缴费多久能办好" → 累计缴费不超过15年)."""
-        said = bigrams(self.prepare(text)) - self.own_name(policy) - GENERIC
-        return [c for c in policy.conditions if _TIME_SPAN.search(c.ask)
-                and len(said & bigrams(self.prepare(c.ask))) >= TIMED_SHARED]
 
     def _validity_instead(self, policy: Policy, today: date, out: PolicyAnswer) -> None:
         """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""
@@ -310,24 +301,11 @@ class AnswerPlanner(FaqLookup):
             out.shown.update({"amount", "validity"})
             return
         lines, findings = conditions_lines(policy, q.story, prefilled)
-        out.lines += lines + self._story_rules(policy, q, {f.condition for f in findings})
+        out.lines += lines + story_rules(policy, q.story, {f.condition for f in findings},
+                                         bigrams(self.prepare(q.text)), self.prepare)
         if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
-
-    def _story_rules(self, policy: Policy, q: Question, judged: set[int]) -> list[str]:
-        """"本科毕业干技术3年了，想直接报中级": the story's years meet no condition's figure (the condition
-        says 满规定年限), so the clauses of the standard that set years for it are quoted beside the list."""
-        judged_subjects = {t.subject for n, c in enumerate(policy.conditions, 1) if n in judged
-                           for t in condition_thresholds(c)}
-        told = {f.subject for f in q.story} - judged_subjects
-        if not told or not policy.standard:
-            return []
-        pieces = [p.strip("；;。 ") for p in re.split(r"[；;。\n]", policy.standard)]
-        setting = [p for p in pieces if any(t.subject in told for t in text_thresholds(p))]
-        said = bigrams(self.prepare(q.text))
-        setting.sort(key=lambda p: -len(said & bigrams(self.prepare(p))))
-        return [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []
 
     @staticmethod
     def _unanswered(q: Question, out: PolicyAnswer) -> list[FaqAspect]:
