@@ -215,9 +215,11 @@ class FaqLookup:
             return None
         # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
         said = self.prepare(part) if _YEAR_NAMED.search(part) else f"{self.prepare(part)} {years}"
+        # "乌鲁木齐失业金多少？兴安盟的见习补贴呢": the part's own region, if it names one
+        here = next(iter(self.reader.regions_in(part)), None) or region or policy.region
         if named[0] != policy.topic:
-            return self.chooser.pick(named[0], region or policy.region, today, said)
-        return self.chooser.named(self.chooser.candidates(policy.topic, region or policy.region), said)
+            return self.chooser.pick(named[0], here, today, said)
+        return self.chooser.named(self.chooser.candidates(policy.topic, here), said)
 
     def _compared(self, policy: Policy, text: str, region: str | None, today: date) -> list[Policy]:
         """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each

@@ -7,6 +7,7 @@ from dataclasses import replace
 from ...nlu.matcher import Understanding
 from ...nlu.normalize import foreign_script
 from .. import menus, render
+from ...knowledge.model import OfficeEntry
 from ..context import Ctx
 from ..session import Do, Session, State
 from ..step import Go, GoTo, Step, ask, say
@@ -55,6 +56,9 @@ def human(ctx: Ctx, s: Session, go: GoTo | None = None) -> Step:
     policy = ctx.policy(s.policy)
     if policy and policy.contacts:
         return say(s, render.CONTACT_STAFF, intent="human", then=GoTo(Go.SHOW_CONTACT, policy=policy.id))
+    offered = _offices_of_offered(ctx, s) if policy is None else None
+    if offered is not None:
+        return offered
     lines = [render.about_policy(policy), render.contact_text(policy)] if policy else []
     general, sources = menus.general_contacts(ctx, s.region)
     lines += [render.NO_TRANSFER, *general]
@@ -63,6 +67,25 @@ def human(ctx: Ctx, s: Session, go: GoTo | None = None) -> Step:
     s = replace(s, state=State.ANSWERED if policy else State.FALLBACK,
                 pending=(menus.TOPICS_BUTTON, menus.RESTART_BUTTON))
     return say(s, *lines, intent="human", sources=sources)
+
+
+def _offices_of_offered(ctx: Ctx, s: Session) -> Step | None:
+    """"突泉县的电话" while choosing between a topic's measures: each one's office for that district (once,
+    when they share it), instead of the general numbers."""
+    offered = [p for p in (ctx.policy(pid) for pid in s.related) if p is not None and p.contacts]
+    if not s.place or not offered:
+        return None
+    rows: dict[tuple, list[str]] = {}
+    for p in offered:
+        for entry in render.contact_entries(p, ctx.kb, s.place):
+            if entry.place == s.place:
+                rows.setdefault((entry.office, entry.address, entry.phones), []).append(p.title)
+    if not rows:
+        return None
+    lines = [render.office_found(OfficeEntry(s.place, office, address, phones), titles)
+             for (office, address, phones), titles in rows.items()]
+    sources = tuple(dict.fromkeys(f"{render.cite(p, ctx.kb)} 所附办理机构表" for p in offered))
+    return say(s, *lines, intent="contact", sources=sources)
 
 
 def out_of_scope(ctx: Ctx, s: Session, u: Understanding | None) -> Step:
