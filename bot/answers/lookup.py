@@ -189,7 +189,7 @@ class FaqLookup:
         said = self.prepare(q.text)
         found: list[tuple[Policy, str]] = []
         for other_region in dict.fromkeys(self.reader.regions_in(q.text)):
-            if other_region != policy.region:
+            if other_region != policy.region and not self._region_asks_other_topic(other_region, policy, q):
                 other = self.chooser.pick(policy.topic, other_region, today, said, exact=True)
                 if other and other.id != policy.id:
                     found.append((other, q.text))
@@ -206,6 +206,12 @@ class FaqLookup:
             if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
                 found.append((other, question))
         return found[:MAX_COMPANIONS]
+
+    def _region_asks_other_topic(self, region: str, policy: Policy, q: "Question") -> bool:
+        """"乌鲁木齐失业金多少？兴安盟的见习补贴呢": 乌鲁木齐 is named for 失业金, not for 见习."""
+        parts = [part for part in q.parts if region in self.reader.regions_in(part)]
+        named = [self.reader.topic_of(part) for part in parts]
+        return bool(parts) and all(n is not None and n[0] != policy.topic for n in named)
 
     def _asked_in_part(self, policy: Policy, part: str, years: str, region: str | None, today: date) -> Policy | None:
         """The measure one asking part names: of another topic, or of this topic by words only it has
