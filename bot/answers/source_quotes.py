@@ -20,6 +20,7 @@ from .faq_index import bigrams
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])|\n")
 _SECTION_MARK = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+BODY_LINE = 20          # characters from which a line is body text rather than a heading
 _MID_SENTENCE = re.compile(r"[，、\u4e00-\u9fff]$")   # a line ending here has not ended its sentence
 _STARTS_HEADING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|【|\d+[.、])")
 _LEAD_UNIT = re.compile(r"^(?:牵头单位|配合单位)[:：]")
@@ -58,13 +59,19 @@ def _clear_lead(scored: list[Quote]) -> bool:
     return scored[0].cover >= QUOTE_LEAD * runner_up
 
 
+def _cut_short(line: str) -> bool:
+    """A body line that stops mid-sentence: after a comma, or a long line ending in a character (a short
+    one ending so is a heading: "享受标准/时限")."""
+    return line.endswith(("，", "、")) or (len(line) >= BODY_LINE and bool(_MID_SENTENCE.search(line)))
+
+
 def _rejoin_broken_lines(text: str) -> str:
     """A scrape may break a sentence across lines ("…自行开展安全技能培训，在" / "应急管理部门办理…"): a line
     that stops mid-sentence is joined to the next one unless that one starts a heading of its own."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     out: list[str] = []
     for line in lines:
-        if out and _MID_SENTENCE.search(out[-1]) and not _STARTS_HEADING.match(line):
+        if out and _cut_short(out[-1]) and not _STARTS_HEADING.match(line):
             out[-1] += line
         else:
             out.append(line)
