@@ -266,6 +266,26 @@ def _labels(t: Turn) -> list[str]:
     return [b.label for b in t.session.pending]
 
 
+def _button(t: Turn) -> int | None:
+    """The button the message means — but "兴安盟就业见习" on the topic or the region buttons is a question
+    that names its region and its topic, read as a question (neither is lost)."""
+    labels = _labels(t)
+    k = match_choice(t.message.text, labels)
+    if k is None or t.message.compact == labels[k].replace(" ", "") or t.message.compact.isdigit():
+        return k
+    u, label = t.understand(), labels[k]
+    region = t.ctx.kb.regions.get(u.region or "")
+    names = (u.region or "", region.short if region else "", u.place or "")
+    if u.region and not any(n and n in label for n in names):
+        return None   # another region named beside the button's words
+    # "兴安盟就业见习" on the region buttons: the region, and a topic the button does not name
+    return None if _asks_a_topic(t, u) and any(w not in label for w in u.topic_words) else k
+
+
+def _asks_a_topic(t: Turn, u: Understanding) -> bool:
+    return u.outcome is Outcome.MATCH and u.intent in t.ctx.kb.topics and bool(u.topic_words)
+
+
 def _only_place(u: Understanding) -> bool:
     return (u.region is not None and not u.topic_words and not u.aspect
             and not (u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS))
@@ -273,6 +293,8 @@ def _only_place(u: Understanding) -> bool:
 
 def _offered_place(t: Turn) -> Action | None:
     u, s = t.understand(), t.session
+    if _asks_a_topic(t, u):
+        return None   # "兴安盟就业见习" on the region buttons: a question with its region, answered as one
     for b in s.pending:
         if s.state == State.ASKING_DISTRICT and u.place and b.action == Action(Do.DISTRICT, u.place):
             return b.action
@@ -396,7 +418,7 @@ def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[
 
 
 HEARD: dict[Heard, Callable[[Turn], Any]] = {
-    Heard.BUTTON: lambda t: match_choice(t.message.text, _labels(t)),
+    Heard.BUTTON: _button,
     Heard.YES_NO: lambda t: match_choice(t.message.text, _labels(t), yes_no=True),
     Heard.BAD_NUMBER: lambda t: True if number_out_of_range(t.message.text, _labels(t)) else None,
     Heard.ELSEWHERE: _elsewhere,
