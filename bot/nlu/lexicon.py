@@ -47,6 +47,18 @@ def _string_lists(data: object, top: str, path: Path, problems: list[Problem]) -
     return out
 
 
+def _place_aliases(regions: dict) -> dict[str, tuple[str, str | None]]:
+    """Every written form of a region or place → (region, place or None)."""
+    aliases: dict[str, tuple[str, str | None]] = {}
+    for region in regions.values():
+        for alias in (region.name, *region.aliases):
+            aliases.setdefault(alias, (region.name, None))
+        for place in region.places:
+            for alias in (place.name, *place.aliases):
+                aliases[alias] = (region.name, place.name)
+    return aliases
+
+
 def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (),
                  regions: dict | None = None, elsewhere: tuple[str, ...] | None = None) -> Lexicon:
     """The matcher's data. `regions` and `elsewhere` come from the knowledge base, which has already read
@@ -77,13 +89,7 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
                                     "方面名不认识：应该是 " + "、".join(ASPECTS) + " 之一"))
     if problems:
         raise DataError(problems)
-    aliases: dict[str, tuple[str, str | None]] = {}
-    for region in (regions or {}).values():
-        for alias in (region.name, *region.aliases):
-            aliases.setdefault(alias, (region.name, None))
-        for place in region.places:
-            for alias in (place.name, *place.aliases):
-                aliases[alias] = (region.name, place.name)
+    aliases = _place_aliases(regions or {})
     if elsewhere is None:
         gazetteer, errs = read_yaml(intents_dir / "gazetteer.yaml")
         elsewhere = tuple(str(p) for p in (gazetteer or {}).get("elsewhere") or []) if not errs else ()
