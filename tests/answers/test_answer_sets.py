@@ -18,7 +18,7 @@ EVAL_DAY = date(2026, 11, 25)
 # (pass rate, complete in the first reply), a little under the figures measured on 2026-12-01 (README)
 FLOORS = {"dev.yaml": (0.94, 0.94), "dev2.yaml": (0.94, 0.93), "dev3.yaml": (0.93, 0.92),
           "dev4.yaml": (0.93, 0.93), "dev5.yaml": (0.90, 0.90), "dev6.yaml": (0.87, 0.87), "dev7.yaml": (0.90, 0.89),
-          "heldout.yaml": (0.88, 0.88), "heldout2.yaml": (0.86, 0.85)}
+          "heldout.yaml": (0.90, 0.90), "heldout2.yaml": (0.88, 0.88)}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
