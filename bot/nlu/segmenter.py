@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 from io import BytesIO
+from math import log as ln
 from pathlib import Path
 
 from ..knowledge.paths import DEFAULT_CACHE_DIR
@@ -109,11 +110,23 @@ def load_prefix_dict(dirs: list[Path] | None = None) -> tuple[dict[str, int], in
     return words, total, longest
 
 
+BLOCK_MEMORY = 512  # cut blocks remembered: one message's views (whole text, sentences, parts) share clauses
+
+
 class CompactTokenizer(jieba.Tokenizer):
-    """jieba's Tokenizer on a dictionary of words only (see the module's docstring): the same cuts."""
+    """jieba's Tokenizer on a dictionary of words only (see the module's docstring): the same cuts.
+
+    `lcut` (accurate mode with HMM, all the bot uses) is jieba's own algorithm, written as one pass: the
+    word graph and the best route are found together, each block of Han characters cut once and its words
+    remembered (bounded), since the views of one message repeat the same clauses."""
 
     longest: dict[str, int]
     cuts: "CutCache"
+    _blocks: dict[str, tuple[str, ...]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._blocks = {}
 
     def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 — jieba's name
         """Every k → the ends i of the words sentence[k:i+1] (or [k]), exactly as jieba builds it."""
@@ -125,8 +138,76 @@ class CompactTokenizer(jieba.Tokenizer):
             dag[k] = ends or [k]
         return dag
 
+    def lcut(self, sentence, cut_all=False, HMM=True, use_paddle=False) -> list[str]:  # noqa: N803
+        """`list(self.cut(sentence))`, the same words (jieba's `cut` with its regular expressions)."""
+        if cut_all or not HMM or use_paddle or not isinstance(sentence, str):
+            return super().lcut(sentence, cut_all=cut_all, HMM=HMM, use_paddle=use_paddle)
+        out: list[str] = []
+        for block in _RE_HAN.split(sentence):
+            if not block:
+                continue
+            if _RE_HAN.match(block):
+                out += self._block(block)
+                continue
+            for piece in _RE_SKIP.split(block):
+                if _RE_SKIP.match(piece):
+                    out.append(piece)
+                else:
+                    out += piece
+        return out
+
+    def _block(self, block: str) -> tuple[str, ...]:
+        memory = self._blocks
+        words = memory.get(block)
+        if words is None:
+            if len(memory) >= BLOCK_MEMORY:
+                memory.clear()
+            words = memory[block] = tuple(self._cut_block(block))
+        return words
+
+    def _route(self, sentence: str) -> list[int]:
+        """Per position, the end of the word the best route takes there: jieba's get_DAG and calc in one
+        backward pass, with calc's very sums and its tie rule (the later end wins)."""
+        freq, longest = self.FREQ, self.longest
+        n = len(sentence)
+        logtotal = ln(self.total)
+        prob = [0.0] * (n + 1)
+        end = [0] * n
+        for k in range(n - 1, -1, -1):
+            best, best_end = None, k
+            for i in range(k, min(n, k + longest.get(sentence[k], 1))):
+                f = freq.get(sentence[k:i + 1])
+                if f:
+                    p = ln(f) - logtotal + prob[i + 1]
+                    if best is None or p >= best:
+                        best, best_end = p, i
+            if best is None:  # no word starts here: the character alone, as jieba's `or 1` scores it
+                best = ln(1) - logtotal + prob[k + 1]
+            prob[k], end[k] = best, best_end
+        return end
+
+    def _cut_block(self, sentence: str) -> list[str]:
+        """jieba's __cut_DAG: the best route, runs of single characters not in the dictionary given to
+        the HMM (jieba's finalseg)."""
+        end, freq, out = self._route(sentence), self.FREQ, []
+        x, buf, n = 0, "", len(sentence)
+        while x < n:
+            y = end[x] + 1
+            if y - x == 1:
+                buf += sentence[x]
+            else:
+                if buf:
+                    out += _loose(buf, freq)
+                    buf = ""
+                out.append(sentence[x:y])
+            x = y
+        if buf:
+            out += _loose(buf, freq)
+        return out
+
     def add_word(self, word, freq=None, tag=None) -> None:
         """jieba's add_word, then the prefix-only entries it added taken out again."""
+        self._blocks.clear()
         added = [word[:n] for n in range(KEPT_PREFIX + 1, len(word)) if word[:n] not in self.FREQ]
         super().add_word(word, freq, tag)
         for prefix in added:
@@ -134,6 +215,17 @@ class CompactTokenizer(jieba.Tokenizer):
                 del self.FREQ[prefix]
         if word and len(word) > self.longest.get(word[0], 0):
             self.longest[word[0]] = len(word)
+
+
+_RE_HAN, _RE_SKIP = jieba.re_han_default, jieba.re_skip_default
+
+
+def _loose(buf: str, freq: dict[str, int]) -> list[str] | str:
+    """A run of single characters on jieba's route: one character, a word of its own (its characters),
+    or new words the HMM finds."""
+    if len(buf) == 1 or freq.get(buf):
+        return buf
+    return list(jieba.finalseg.cut(buf))
 
 
 KEPT_CUT_FILES = 4  # cut caches of other example sets (an edited examples.yaml, a bench copy) kept besides
