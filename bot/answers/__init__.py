@@ -6,7 +6,8 @@ from pathlib import Path
 from ..knowledge.paths import DEFAULT_INTENTS_DIR
 from ..nlu.matcher import Outcome
 from ..knowledge.model import KnowledgeBase
-from ..knowledge.yamlio import DataError, read_yaml
+from ..knowledge.yamlcache import read_cached
+from ..knowledge.yamlio import DataError
 from .choose import PolicyChooser
 from .cues import DetailCues
 from .documents import DocumentNames
@@ -38,7 +39,7 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:
     """The planner over this knowledge base, comparing text the way the matcher does."""
-    data, problems = read_yaml(Path(intents_dir or DEFAULT_INTENTS_DIR) / DETAILS_FILE)
+    data, problems = read_cached(Path(intents_dir or DEFAULT_INTENTS_DIR) / DETAILS_FILE)
     if problems:
         raise DataError(problems)
     normalize = matcher.normalize

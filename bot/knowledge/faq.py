@@ -12,7 +12,8 @@ from typing import Any
 
 from .grounding import corrected_source, extract_facts, fold, record_texts
 from .model import FaqAspect, FaqBase, FaqEntry, KnowledgeBase, Policy
-from .yamlio import LineDict, Problem, describe_value, display_path, parse_day, read_yaml
+from .yamlcache import read_cached
+from .yamlio import LineDict, Problem, describe_value, display_path, parse_day
 
 PIECE_JOINER = "……"
 MAX_LABEL_CHARS = 10
@@ -36,7 +37,7 @@ def load_faq(kb: KnowledgeBase, knowledge_dir: Path) -> tuple[FaqBase, list[Prob
 
 def _read_file(path: Path, kb: KnowledgeBase, problems: list[Problem]) -> list[FaqEntry]:
     name = display_path(path)
-    data, found = read_yaml(path)
+    data, found = read_cached(path)
     problems += found
     if found:
         return []

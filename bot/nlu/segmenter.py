@@ -17,16 +17,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from io import BytesIO
 from math import log as ln
 from pathlib import Path
 
-from ..knowledge.paths import DEFAULT_CACHE_DIR
-
-log = logging.getLogger("policybot")
+from ..knowledge.cachefiles import cache_dirs, prune, write_cache
 
 
 def _import_jieba():
@@ -47,30 +43,8 @@ jieba = _import_jieba()
 jieba.setLogLevel(logging.WARNING)
 
 
-def cache_dirs() -> list[Path]:
-    """Where the dictionary cache may live, first choice first (POLICYBOT_CACHE_DIR overrides)."""
-    override = os.environ.get("POLICYBOT_CACHE_DIR")
-    if override:
-        return [Path(override)]
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policybot"
-    return [DEFAULT_CACHE_DIR, user]
-
-
 def _dictionary_path() -> Path:
     return Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME
-
-
-def _write_cache(path: Path, data: bytes) -> bool:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".jieba-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-        return True
-    except OSError as exc:
-        log.debug("jieba cache not written to %s: %s", path, exc)
-        return False
 
 
 KEPT_PREFIX = 1  # prefix-only entries up to this length stay (single characters: `suggest_freq` reads their 0)
@@ -105,7 +79,7 @@ def load_prefix_dict(dirs: list[Path] | None = None) -> tuple[dict[str, int], in
     del freq
     data = marshal.dumps((words, total, longest))
     for directory in candidates:
-        if _write_cache(directory / name, data):
+        if write_cache(directory / name, data):
             break
     return words, total, longest
 
@@ -256,20 +230,10 @@ class CutCache:
                 continue
         cuts = [self.tokenizer.lcut(t) for t in texts]
         data = marshal.dumps(cuts)
-        written = next((d for d in self.dirs if _write_cache(d / name, data)), None)
+        written = next((d for d in self.dirs if write_cache(d / name, data)), None)
         if written is not None:
-            _prune(written, "cuts-*.marshal", keep=KEPT_CUT_FILES + 1)
+            prune(written, "cuts-*.marshal", keep=KEPT_CUT_FILES + 1)
         return cuts
-
-
-def _prune(directory: Path, pattern: str, keep: int) -> None:
-    """Remove all but the `keep` most recently written files matching `pattern`."""
-    try:
-        files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[keep:]:
-            old.unlink()
-    except OSError as exc:
-        log.debug("old caches not removed from %s: %s", directory, exc)
 
 
 def make_tokenizer(userdict: Path | None, dirs: list[Path] | None = None) -> CompactTokenizer:
