@@ -42,8 +42,11 @@ class ScoredEntry:
 class FaqIndex:
     """Bigram profiles of every FAQ phrasing, grouped by policy for bounded lookups."""
 
-    def __init__(self, faq: FaqBase, prepare: Callable[[str], str]):
+    def __init__(self, faq: FaqBase, prepare: Callable[[str], str], prepare_data: Callable[[str], str] | None = None):
+        """`prepare` reads questions; `prepare_data` (the same function, with what start-up shares) the
+        FAQ's own texts."""
         self._prepare = prepare
+        prepare = prepare_data or prepare
         self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
         texts: list[tuple[FaqEntry, list[tuple[str, float]]]] = []
         df: Counter[str] = Counter()

@@ -62,15 +62,17 @@ class ExampleIndex:
         self._index(chars)
 
     def _index(self, chars: list[str]) -> None:
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for i, text in enumerate(chars):
-            for ch, n in Counter(text).items():
-                postings.setdefault(ch, []).append((i, n))
-        self.char_ids = {ch: k for k, ch in enumerate(postings)}
-        lists = list(postings.values())
-        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
-        self.post_example = np.array([i for p in lists for i, _ in p], dtype=np.intp)
-        self.post_count = np.array([n for p in lists for _, n in p], dtype=np.float64)
+        """Character → (example, how often) postings, each character's examples in example order (rows
+        numbered by code point: no sum depends on the row order), counted by numpy in one sort."""
+        codes = np.frombuffer("".join(chars).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        owner = np.repeat(np.arange(len(chars), dtype=np.int64), [len(c) for c in chars])
+        pairs, counts = np.unique(codes.astype(np.int64) * max(len(chars), 1) + owner, return_counts=True)
+        pair_code, pair_example = np.divmod(pairs, max(len(chars), 1))
+        rows, firsts = np.unique(pair_code, return_index=True)
+        self.char_ids = {chr(c): k for k, c in enumerate(rows.tolist())}
+        self.ptr = np.append(firsts, len(pairs)).astype(np.intp)
+        self.post_example = pair_example.astype(np.intp)
+        self.post_count = counts.astype(np.float64)
 
     def _overlap(self, counted: Counter[str]) -> np.ndarray:
         """Per example: how many characters (with repeats) it shares with a text's character counts."""

@@ -168,15 +168,15 @@ class Matcher:
         self.examples_by_intent = dict(examples)
         texts = [t for ts in examples.values() for t in ts]
         # curated text: read as typed (no keyboard slips folded: the examples spell the bot's terms)
-        normalized = [self.normalize(t, fold_typos=False) for t in texts]
-        self.examples_text = frozenset(n.text.replace(" ", "") for n in normalized)
+        normalized = [self.normalize.canonical(t) for t in texts]
+        self.examples_text = frozenset(text.replace(" ", "") for _, text in normalized)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
         owners = [intent for intent, ts in examples.items() for _ in ts]
         # the normalised text is the folded clean text unless normalising had to cut or repair the example
-        folded = [n.text if n.original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
-                  for t, n in zip(texts, normalized)]
+        folded = [text if original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
+                  for t, (original, text) in zip(texts, normalized)]
         for intent, words in zip(owners, self._segment_all(folded)):
             example = prepared(words)
             if example.chars:

@@ -116,6 +116,12 @@ class Normalizer:
             folded = self._english_re.sub(swap, folded)
         return _SPACE.sub(" ", folded).strip() if folded != text else folded
 
+    def canonical(self, raw: str) -> tuple[str, str]:
+        """`(n.original, n.text)` of `n = self(raw, fold_typos=False)`, and nothing more: curated data (the
+        examples) needs neither the script check nor the memory."""
+        original = safe_input(raw)[-MAX_INPUT_CHARS:]
+        return original, self.fold_synonyms(self.clean(original))
+
     def __call__(self, raw: str, fold_typos: bool = True) -> Normalized:
         """The canonical form; the last few are remembered (one message is normalised by the router, the
         dialog and the planner alike: see memo.py)."""
