@@ -137,14 +137,21 @@ def answer_pieces(answer: str) -> list[str]:
 def check_faq_grounding(faq: FaqBase, kb: KnowledgeBase) -> list[Problem]:
     """Every piece of every answer, and every clause end date, must stand in the source as printed."""
     problems = []
+    texts: dict[tuple, str] = {}       # each source corrected once per set of corrections
+    found: dict[tuple, bool] = {}      # each piece looked for once in each corrected source
     for entry in faq.entries:
         policy = kb.policies[entry.policy]
         source = kb.sources.get(policy.source)
         if source is None:
             continue
-        text = corrected_source(source.text, policy.corrections)
+        key = (policy.source, *((c.wrong, c.right) for c in policy.corrections))
+        if key not in texts:
+            texts[key] = corrected_source(source.text, policy.corrections)
+        text = texts[key]
         for piece in answer_pieces(entry.answer):
-            if fold(piece) not in text:
+            if (key, piece) not in found:
+                found[key, piece] = fold(piece) in text
+            if not found[key, piece]:
                 problems.append(Problem(entry.file, entry.line, entry.key, "answer",
                                         f"这段话在来源 {source.file} 里找不到原文：“{piece[:40]}”"
                                         "（answer 只能引用原文，几段原文之间用“……”连接）"))
