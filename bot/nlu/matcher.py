@@ -22,7 +22,7 @@ from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .memo import Recent
 from .normalize import Normalized, Normalizer
-from .phrases import GAP, PHONE_HOW_MUCH, needle, phrase_pattern
+from .phrases import GAP, PHONE_HOW_MUCH, NeedleIndex, needle, phrase_pattern
 from .segmenter import make_tokenizer
 from .typos import TypoFolder
 
@@ -130,7 +130,7 @@ class Matcher:
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
-        self._aspect_needles = [(needle(cue), cue, name) for cue, name in self.aspect_cues]
+        self._aspect_needles = NeedleIndex((needle(cue), cue, name) for cue, name in self.aspect_cues)
         self.tokenizer = make_tokenizer(lexicon.userdict)
         self._recent: Recent[str, Understanding] = Recent(RECENT_READINGS)
         self._build(lexicon.examples)
@@ -262,7 +262,7 @@ class Matcher:
         """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         aspect = None
-        for piece, cue, name in self._aspect_needles:
+        for piece, cue, name in self._aspect_needles.candidates(compact):  # (a replacement adds no needle)
             found = piece in compact and cue.search(compact)
             if found:
                 aspect = aspect or name

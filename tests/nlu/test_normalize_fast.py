@@ -83,3 +83,20 @@ def test_typo_folding_equals_the_reference_on_real_terms_and_slips(loaded_bot):
         texts.append(filler[:cut] + term + filler[cut:] + rng.choice(["", term[:2], "吗"]))
     for text in texts:
         assert folder.fold(text) == _reference_fold(folder, text), text
+
+
+def test_needle_index_offers_every_needle_a_text_holds_in_order(loaded_bot):
+    from bot.nlu.phrases import NeedleIndex
+
+    index = loaded_bot.matcher._aspect_needles
+    needles = [entry[0] for entry in index.entries]
+    assert len(needles) > 20 and NeedleIndex([("", 1), ("a", 2), ("bc", 3)]).candidates("xbc") == [("", 1), ("a", 2), ("bc", 3)]
+    rng = random.Random(5)
+    alphabet = "".join(sorted(set("".join(needles)))) + "的了 "
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        if rng.random() < 0.5:
+            text += rng.choice(needles)
+        offered = index.candidates(text)
+        assert offered == sorted(offered, key=index.entries.index)
+        assert [e for e in index.entries if e[0] in text] == [e for e in offered if e[0] in text], text
