@@ -62,36 +62,49 @@ class ExampleIndex:
         self._index(chars)
 
     def _index(self, chars: list[str]) -> None:
-        """Character → (example, how often) postings, each character's examples in example order (rows
-        numbered by code point: no sum depends on the row order), counted by numpy in one sort."""
+        """Per character, its examples once per occurrence level: an example holding 的 twice is listed
+        under (的, 1) and (的, 2). The examples sharing n of a question's 的 are then those under levels
+        1…n, one slice of the postings (levels follow each other), and an example's overlap is how often
+        it is listed in the slices: a count, exactly what summing min(its count, the question's) gave."""
+        n = max(len(chars), 1)
         codes = np.frombuffer("".join(chars).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         owner = np.repeat(np.arange(len(chars), dtype=np.int64), [len(c) for c in chars])
-        pairs, counts = np.unique(codes.astype(np.int64) * max(len(chars), 1) + owner, return_counts=True)
-        pair_code, pair_example = np.divmod(pairs, max(len(chars), 1))
-        rows, firsts = np.unique(pair_code, return_index=True)
-        self.char_ids = {chr(c): k for k, c in enumerate(rows.tolist())}
-        self.ptr = np.append(firsts, len(pairs)).astype(np.intp)
-        self.post_example = pair_example.astype(np.intp)
-        self.post_count = counts.astype(np.float64)
+        pairs, counts = np.unique(codes.astype(np.int64) * n + owner, return_counts=True)
+        code, example = np.repeat(pairs // n, counts), np.repeat(pairs % n, counts)
+        level = np.arange(len(code)) - np.repeat(np.cumsum(counts) - counts, counts)
+        order = np.lexsort((example, level, code))
+        code, level, self.post_example = code[order], level[order], example[order].astype(np.intp)
+        row_starts = np.flatnonzero(np.diff(code * (int(level.max(initial=0)) + 1) + level, prepend=-1))
+        row_ends = np.append(row_starts[1:], len(code)).tolist()
+        self.char_levels: dict[str, tuple[int, tuple[int, ...]]] = {}
+        for k, start in enumerate(row_starts.tolist()):
+            ch = chr(int(code[start]))
+            first, ends = self.char_levels.get(ch, (start, ()))
+            self.char_levels[ch] = (first, (*ends, row_ends[k]))
 
     def _overlap(self, counted: Counter[str]) -> np.ndarray:
         """Per example: how many characters (with repeats) it shares with a text's character counts."""
-        known = [(self.char_ids[ch], n) for ch, n in counted.items() if ch in self.char_ids]
-        if not known:
+        levels = self.char_levels
+        spans = [self.post_example[first:ends[min(k, len(ends)) - 1]]
+                 for first, ends, k in ((*levels[ch], k) for ch, k in counted.items() if ch in levels)]
+        if not spans:
             return np.zeros(len(self.chars))
-        at, which = gather(self.ptr, [k for k, _ in known])
-        wanted = np.array([n for _, n in known], dtype=np.float64)[which]
-        return np.bincount(self.post_example[at], np.minimum(self.post_count[at], wanted), minlength=len(self.chars))
+        return np.bincount(np.concatenate(spans), minlength=len(self.chars)).astype(np.float64)
 
     def bounds(self, query: QueryViews) -> np.ndarray:
-        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this."""
+        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this.
+        (Worked out in place: the very operations, in the same order, with fewer arrays.)"""
         in_chars, in_tokens = Counter(query.chars), Counter(query.tokens.replace(" ", ""))
         overlap = self._overlap(in_chars)
-        by_chars = 2 * overlap / (len(query.chars) + self.len_chars)
+        by_chars = np.multiply(overlap, 2)
+        by_chars /= self.len_chars + len(query.chars)
         if in_tokens != in_chars:  # a long question: the token view keeps other words than the last 80 characters
             overlap = self._overlap(in_tokens)
-        common = overlap + np.minimum(query.tokens.count(" "), self.spaces)
-        return np.maximum(by_chars, 2 * common / (len(query.tokens) + self.len_tokens))
+        common = np.minimum(self.spaces, query.tokens.count(" "))
+        common += overlap
+        common *= 2
+        common /= self.len_tokens + len(query.tokens)
+        return np.maximum(by_chars, common, out=by_chars)
 
     def exact(self, query: QueryViews, examples: np.ndarray) -> np.ndarray:
         """The RapidFuzz similarity of the given examples, exactly as scoring every example gives it."""
@@ -138,9 +151,15 @@ class Selection:
     def __init__(self, index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float):
         self.index, self.query, self.weight = index, query, weight
         self.profile = np.asarray(profile)
-        owner_profile = self.profile[index.owner]
-        self.bound = weight * owner_profile + (1 - weight) * index.bounds(query) + BOUND_SLACK
+        bound = index.bounds(query)   # weight · profile + (1 − weight) · bound + slack, in place
+        bound *= 1 - weight
+        bound += weight * self.profile[index.owner]
+        bound += BOUND_SLACK
+        self.bound = bound
+        self.intent_bound = np.maximum.reduceat(bound, index.starts)
         self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
+        self.touched = np.zeros(len(index.starts), dtype=bool)   # intents with an example scored
+        self._block_ptr = np.append(index.starts, len(index.chars))
 
     def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
         if full:
@@ -148,14 +167,15 @@ class Selection:
             return self._combined(float("-inf"))
         self._score(self._likeliest(needs))
         threshold = _threshold(self._combined(float("-inf")), needs) + slack
-        best = self._best()
-        own = np.maximum(threshold, best[self.index.owner])
-        self._score(np.flatnonzero((self.bound >= own) & (self.scored < 0)))
+        # only an intent whose best bound reaches the threshold can have an example worth scoring
+        live = np.flatnonzero(self.intent_bound >= threshold)
+        at, fuzzy = self._blocks(live)
+        own = np.repeat(np.maximum(threshold, self._best(live, fuzzy)), self.index.ends[live] - self.index.starts[live])
+        self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
         return self._combined(threshold)
 
     def _likeliest(self, needs: Needs, per_intent: int = 3) -> np.ndarray:
-        intent_bound = np.maximum.reduceat(self.bound, self.index.starts)
-        order = np.argsort(-intent_bound, kind="stable").tolist()
+        order = np.argsort(-self.intent_bound, kind="stable").tolist()
         chosen: set[int] = set()
         for members, k in needs:
             if k > 0:
@@ -171,19 +191,28 @@ class Selection:
     def _score(self, examples: np.ndarray) -> None:
         if len(examples):
             self.scored[examples] = self.index.exact(self.query, examples)
+            self.touched[self.index.owner[examples]] = True
 
-    def _best(self) -> np.ndarray:
-        """Per intent: the combined score of its best example scored so far (-inf: none yet)."""
-        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).astype(np.float64)
-        combined = np.round(np.minimum(1.0, self.weight * self.profile + (1 - self.weight) * fuzzy), 4)
+    def _blocks(self, intents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The examples of these intents (ascending) and each intent's best RapidFuzz score so far (-1: none)."""
+        if not len(intents):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        at, _ = gather(self._block_ptr, intents.tolist())
+        sizes = self.index.ends[intents] - self.index.starts[intents]
+        return at, np.maximum.reduceat(self.scored[at], np.cumsum(sizes) - sizes)
+
+    def _best(self, intents: np.ndarray, fuzzy: np.ndarray) -> np.ndarray:
+        """Per intent given: the combined score of its best example scored so far (-inf: none yet)."""
+        fuzzy = fuzzy.astype(np.float64)
+        combined = np.round(np.minimum(1.0, self.weight * self.profile[intents] + (1 - self.weight) * fuzzy), 4)
         return np.where(fuzzy < 0, -np.inf, combined)
 
     def _combined(self, threshold: float) -> dict[int, float]:
         """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
-        fuzzy = np.maximum.reduceat(self.scored, self.index.starts)
-        scored = np.flatnonzero(fuzzy >= 0)  # the few intents with an example scored: the loop is theirs only
+        scored = np.flatnonzero(self.touched)  # the few intents with an example scored: the loop is theirs only
+        _, fuzzy = self._blocks(scored)
         w, out = self.weight, {}
-        for i, best, profile in zip(scored.tolist(), fuzzy[scored].tolist(), self.profile[scored].tolist()):
+        for i, best, profile in zip(scored.tolist(), fuzzy.tolist(), self.profile[scored].tolist()):
             score = round(min(1.0, w * profile + (1 - w) * best), 4)
             if score >= threshold:
                 out[i] = score
@@ -196,6 +225,24 @@ def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, we
     reads it), for every intent that could stand among the best `k` of each `needs` group (all of them
     when `full`). An intent left out scores below every intent kept in each group."""
     return Selection(index, query, profile, weight).run(needs, slack, full)
+
+
+def reaches(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
+            intents: frozenset[int], cutoff: float) -> bool:
+    """Whether the best of these intents scores at least `cutoff` — exactly the answer of scoring every
+    example, found by scoring, best bound first, only the examples whose bound reaches `cutoff` (an
+    example below it cannot reach it, whatever the others score), and stopping at the first that does."""
+    selection = Selection(index, query, profile, weight)
+    ids = np.fromiter(intents, dtype=np.intp, count=len(intents))
+    for i in ids[np.argsort(-selection.intent_bound[ids], kind="stable")].tolist():
+        lo, hi = int(index.starts[i]), int(index.ends[i])
+        if selection.intent_bound[i] < cutoff:
+            return False   # the best bound left is below the cutoff: so is every score left
+        examples = np.flatnonzero(selection.bound[lo:hi] >= cutoff) + lo
+        best = float(index.exact(query, examples).max())
+        if round(min(1.0, weight * float(profile[i]) + (1 - weight) * best), 4) >= cutoff:
+            return True
+    return False
 
 
 def scores_of(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,

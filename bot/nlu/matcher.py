@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, scores_of
+from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, reaches, scores_of
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .memo import Recent
@@ -276,8 +276,9 @@ class Matcher:
         known = tuple(t for t in residue.tokens if t in self.idf)
         if not known or not has_aspect:
             return known
-        best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
-        return known if best and best.score >= self.score_cutoff else ()
+        views = QueryViews.of(residue.tokens, residue.chars)   # is the best topic at the cutoff? (scores few)
+        return known if residue.chars and reaches(self.index, views, self.profile_scores(residue), self.profile_weight,
+                                                  self._groups[1], self.score_cutoff) else ()
 
     def understand(self, raw: str | Normalized) -> Understanding:
         """Everything the dialog needs to know about one message; pass the `Normalized` form when the
