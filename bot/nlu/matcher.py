@@ -35,7 +35,7 @@ STOPWORDS = frozenset(
 SEAT_SUFFIX = "本级"   # a region's own level (盟本级), named loosely ("盟里"): a district named too is more exact
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300
-RECENT_READINGS = 16   # readings remembered: one message's views (see memo.py), not a conversation's
+RECENT_READINGS = 16   # readings remembered: one message's views (see memo.py; the engine empties it per message)
 LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
 
 
@@ -132,7 +132,7 @@ class Matcher:
             key=lambda pair: -len(pair[0].pattern))
         self._aspect_needles = NeedleIndex((needle(cue), cue, name) for cue, name in self.aspect_cues)
         self.tokenizer = make_tokenizer(lexicon.userdict)
-        self._recent: Recent[str, Understanding] = Recent(RECENT_READINGS)
+        self.recent: Recent[str, Understanding] = Recent(RECENT_READINGS)
         self._build(lexicon.examples)
 
     # ---- preparation -------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class Matcher:
         caller already has it, so the message is normalised once. The reading depends on the normalised
         text alone: the last few are remembered (`memo.Recent`), the typed form put back on each."""
         norm = raw if isinstance(raw, Normalized) else self.normalize(raw)
-        u = self._recent.get(norm.text, lambda: self._understand(norm))
+        u = self.recent.get(norm.text, lambda: self._understand(norm))
         same = u.original == norm.original and u.truncated == norm.truncated
         return u if same else replace(u, original=norm.original, truncated=norm.truncated)
 

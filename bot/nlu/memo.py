@@ -2,8 +2,9 @@
 
 One message asks for the same reading several times: the router normalises it, the dialog reads the whole
 text and then each question sentence, the answer planner reads its parts (often those same sentences).
-Remembering the last few results makes each of those a dictionary look-up. Small on purpose: it spans one
-message's views, not a conversation's history, and it is emptied whenever it fills.
+Remembering the last few results makes each of those a dictionary look-up. It spans one message's views,
+not a conversation's history: the engine empties it when a message comes in, and it empties itself
+whenever it fills.
 """
 from __future__ import annotations
 

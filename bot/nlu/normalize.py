@@ -85,7 +85,7 @@ class Normalizer:
     def __init__(self, synonyms: dict[str, list[str]] | None = None, typos: TypoFolder | None = None):
         self._t2s = opencc.OpenCC("t2s")
         self._typos = typos
-        self._recent: Recent[tuple[str, bool], Normalized] = Recent(RECENT_TEXTS)
+        self.recent: Recent[tuple[str, bool], Normalized] = Recent(RECENT_TEXTS)
         pairs = []
         for canonical, variants in (synonyms or {}).items():
             for variant in variants:
@@ -126,7 +126,7 @@ class Normalizer:
         """The canonical form; the last few are remembered (one message is normalised by the router, the
         dialog and the planner alike: see memo.py)."""
         raw = safe_input(raw)
-        return self._recent.get((raw, fold_typos), lambda: self._normalized(raw, fold_typos))
+        return self.recent.get((raw, fold_typos), lambda: self._normalized(raw, fold_typos))
 
     def _normalized(self, raw: str, fold_typos: bool) -> Normalized:
         truncated = len(raw) > MAX_INPUT_CHARS
