@@ -20,6 +20,7 @@ ASK_WEIGHT = 1.0      # a citizen's phrasing of the question
 ANSWER_WEIGHT = 0.6   # the quoted clause itself: names like 西部计划 often stand only there
 ASPECT_BONUS = 0.22   # the question's own cue (几个月 → duration) agrees with the entry's kind
 MIN_SCORE = 0.34      # below this no entry is taken as the answer (chosen on tests/answers/dev.yaml)
+MANY_ENTRIES = 64     # a ranking over more entries than this finds the ones worth scoring through the index
 
 
 def bigrams(text: str) -> set[str]:
@@ -100,6 +101,9 @@ class FaqIndex:
         cued = set(cued)
         bonus = cue_bonus(cued)
         query_norm = self._norm(query)
+        policy_ids = list(policy_ids)
+        if sum(len(self._by_policy.get(pid, ())) for pid in policy_ids) > MANY_ENTRIES:
+            return self._rank_many(policy_ids, query, query_norm, cued, bonus)
         scored = []
         for pid in policy_ids:
             for entry, views in self._by_policy.get(pid, ()):
@@ -109,6 +113,35 @@ class FaqIndex:
                 scored.append(ScoredEntry(entry, round(min(score, 1.0), 4)))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    def _rank_many(self, policy_ids: list[str], query: set[str], query_norm: float, cued: set[FaqAspect],
+                   bonus: float) -> list[ScoredEntry]:
+        """`rank` over many entries: an entry sharing no bigram with the question scores exactly 0 (its bonus
+        when cued), so only the entries the bigram index finds are scored; the zeros keep their order, as
+        the stable sort kept them, after every entry above 0."""
+        touched, postings = self._postings.touched(query), self._postings
+        positive: list[ScoredEntry] = []
+        zeros: list[ScoredEntry] = []
+        for pid in policy_ids:
+            entries = self._by_policy.get(pid, ())
+            base = postings.first_entry.get(pid, 0)
+            if not any(touched[base:base + len(entries)]) and cued.isdisjoint(postings.policy_aspects.get(pid, ())):
+                zeros += postings.zero[base:base + len(entries)]
+                continue
+            for pos, (entry, views) in enumerate(entries):
+                if touched[base + pos]:
+                    score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
+                elif entry.aspect not in cued:
+                    zeros.append(postings.zero[base + pos])
+                    continue
+                else:
+                    score = 0.0
+                if entry.aspect in cued:
+                    score += bonus
+                hit = ScoredEntry(entry, round(min(score, 1.0), 4))
+                (positive if hit.score > 0 else zeros).append(hit)
+        positive.sort(key=lambda s: -s.score)
+        return positive + zeros
 
     def leaders(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = ()) -> list[ScoredEntry]:
         """The head of `rank` over many policies, found through a bigram index: every entry that `rank` puts
@@ -167,6 +200,18 @@ class _Postings:
         self.aspects = {a: k for k, a in enumerate(dict.fromkeys(by_policy[p][i][0].aspect for p, i in self.keys))}
         self.entry_aspect = np.array([self.aspects[by_policy[p][i][0].aspect] for p, i in self.keys], dtype=np.intp)
         self.gram_ids, self.ptr, self.views = _postings(view_grams)
+        # for `FaqIndex._rank_many`: each policy's first entry and kinds, each entry scored 0
+        self.first_entry = {pid: int(self.policy_starts[k]) for pid, k in self.policy_ids.items()}
+        self.policy_aspects = {pid: frozenset(e.aspect for e, _ in entries) for pid, entries in by_policy.items()}
+        self.zero = [ScoredEntry(by_policy[p][i][0], 0.0) for p, i in self.keys]
+
+    def touched(self, query: set[str]) -> list[bool]:
+        """Per entry: whether one of its views shares a bigram with the question (if not, it scores 0)."""
+        flags = np.zeros(len(self.view_factor), dtype=bool)
+        rows = [self.gram_ids[g] for g in query if g in self.gram_ids]
+        if rows:
+            flags[self.views[gather(self.ptr, rows)[0]]] = True
+        return np.logical_or.reduceat(flags, self.entry_starts).tolist() if len(flags) else []
 
     def _common(self, query: set[str]) -> np.ndarray:
         """Per view: the IDF² weight of the bigrams it shares with the question."""

@@ -152,6 +152,8 @@ class Selection:
         self.index, self.query, self.weight = index, query, weight
         self.profile = np.asarray(profile)
         bound = index.bounds(query)   # weight · profile + (1 − weight) · bound + slack, in place
+        # no character in common (not even a space): RapidFuzz's ratio is exactly 0, nothing to ask it
+        self.unshared = bound == 0
         bound *= 1 - weight
         bound += weight * self.profile[index.owner]
         bound += BOUND_SLACK
@@ -190,8 +192,12 @@ class Selection:
 
     def _score(self, examples: np.ndarray) -> None:
         if len(examples):
-            self.scored[examples] = self.index.exact(self.query, examples)
             self.touched[self.index.owner[examples]] = True
+            free = self.unshared[examples]
+            self.scored[examples[free]] = 0.0
+            asked = examples[~free]
+            if len(asked):
+                self.scored[asked] = self.index.exact(self.query, asked)
 
     def _blocks(self, intents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The examples of these intents (ascending) and each intent's best RapidFuzz score so far (-1: none)."""
