@@ -190,6 +190,37 @@ class Selection:
             picks.append(top + lo)
         return np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
 
+    def reaches(self, intents: np.ndarray, cutoff: float) -> bool:
+        """Whether the best of these intents scores at least `cutoff`. Only examples whose bound reaches the
+        cutoff are scored (one below it cannot reach it, whatever the others score), intents best bound
+        first, in rounds of 1, 2, 4 … intents, stopping at the first round where one does."""
+        live = intents[self.intent_bound[intents] >= cutoff]   # an intent below: so is every example of it
+        live = live[np.argsort(-self.intent_bound[live], kind="stable")]
+        done, size, w = 0, 1, self.weight
+        while done < len(live):
+            batch = np.sort(live[done:done + size])
+            at, _ = self._blocks(batch)
+            self._score(at[self.bound[at] >= cutoff])
+            _, fuzzy = self._blocks(batch)
+            for best, profile in zip(fuzzy.tolist(), self.profile[batch].tolist()):
+                if best >= 0 and round(min(1.0, w * profile + (1 - w) * best), 4) >= cutoff:
+                    return True
+            done, size = done + size, size * 2
+        return False
+
+    def exact_of(self, intents: np.ndarray) -> dict[int, float]:
+        """The combined scores of these intents: each intent's best-bound example first, then every example
+        whose bound reaches the intent's best so far (only such an example can do better)."""
+        starts, ends = self.index.starts[intents], self.index.ends[intents]
+        self._score(np.array([lo + int(np.argmax(self.bound[lo:hi])) for lo, hi in zip(starts.tolist(), ends.tolist())]))
+        at, fuzzy = self._blocks(intents)
+        own = np.repeat(self._best(intents, fuzzy), ends - starts)
+        self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
+        _, fuzzy = self._blocks(intents)
+        w = self.weight
+        return {i: round(min(1.0, w * p + (1 - w) * b), 4)
+                for i, b, p in zip(intents.tolist(), fuzzy.tolist(), self.profile[intents].tolist())}
+
     def _score(self, examples: np.ndarray) -> None:
         if len(examples):
             self.touched[self.index.owner[examples]] = True
@@ -235,32 +266,18 @@ def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, we
 
 def reaches(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
             intents: frozenset[int], cutoff: float) -> bool:
-    """Whether the best of these intents scores at least `cutoff` — exactly the answer of scoring every
-    example, found by scoring, best bound first, only the examples whose bound reaches `cutoff` (an
-    example below it cannot reach it, whatever the others score), and stopping at the first that does."""
-    selection = Selection(index, query, profile, weight)
+    """Whether the best of these intents scores at least `cutoff`: exactly the answer of scoring every
+    example (see `Selection.reaches`)."""
     ids = np.fromiter(intents, dtype=np.intp, count=len(intents))
-    for i in ids[np.argsort(-selection.intent_bound[ids], kind="stable")].tolist():
-        lo, hi = int(index.starts[i]), int(index.ends[i])
-        if selection.intent_bound[i] < cutoff:
-            return False   # the best bound left is below the cutoff: so is every score left
-        examples = np.flatnonzero(selection.bound[lo:hi] >= cutoff) + lo
-        best = float(index.exact(query, examples).max())
-        if round(min(1.0, weight * float(profile[i]) + (1 - weight) * best), 4) >= cutoff:
-            return True
-    return False
+    return Selection(index, query, profile, weight).reaches(ids, cutoff)
 
 
 def scores_of(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
               intents: list[int]) -> dict[int, float]:
-    """The combined scores of just these intents, every example of theirs scored."""
+    """The combined scores of just these intents, exactly as scoring every example of theirs gives them."""
     if not intents:
         return {}
-    blocks = [np.arange(index.starts[i], index.ends[i]) for i in intents]
-    fuzzy = index.exact(query, np.concatenate(blocks))
-    offsets = np.cumsum([0] + [len(b) for b in blocks[:-1]]).astype(np.intp)
-    best = np.maximum.reduceat(fuzzy, offsets).tolist()
-    return {i: round(min(1.0, weight * float(profile[i]) + (1 - weight) * b), 4) for i, b in zip(intents, best)}
+    return Selection(index, query, profile, weight).exact_of(np.asarray(intents, dtype=np.intp))
 
 
 def _threshold(scores: dict[int, float], needs: Needs) -> float:
