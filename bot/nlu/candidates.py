@@ -160,7 +160,7 @@ class Selection:
         self.bound = bound
         self.intent_bound = np.maximum.reduceat(bound, index.starts)
         self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
-        self.touched = np.zeros(len(index.starts), dtype=bool)   # intents with an example scored
+        self.best = np.full(len(index.starts), -1.0, dtype=np.float32)   # per intent, its best so far (-1: none)
         self._block_ptr = np.append(index.starts, len(index.chars))
 
     def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
@@ -171,8 +171,8 @@ class Selection:
         threshold = _threshold(self._combined(float("-inf")), needs) + slack
         # only an intent whose best bound reaches the threshold can have an example worth scoring
         live = np.flatnonzero(self.intent_bound >= threshold)
-        at, fuzzy = self._blocks(live)
-        own = np.repeat(np.maximum(threshold, self._best(live, fuzzy)), self.index.ends[live] - self.index.starts[live])
+        at = self._blocks(live)
+        own = np.repeat(np.maximum(threshold, self._best(live)), self.index.ends[live] - self.index.starts[live])
         self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
         return self._combined(threshold)
 
@@ -199,10 +199,9 @@ class Selection:
         done, size, w = 0, 1, self.weight
         while done < len(live):
             batch = np.sort(live[done:done + size])
-            at, _ = self._blocks(batch)
+            at = self._blocks(batch)
             self._score(at[self.bound[at] >= cutoff])
-            _, fuzzy = self._blocks(batch)
-            for best, profile in zip(fuzzy.tolist(), self.profile[batch].tolist()):
+            for best, profile in zip(self.best[batch].tolist(), self.profile[batch].tolist()):
                 if best >= 0 and round(min(1.0, w * profile + (1 - w) * best), 4) >= cutoff:
                     return True
             done, size = done + size, size * 2
@@ -213,43 +212,39 @@ class Selection:
         whose bound reaches the intent's best so far (only such an example can do better)."""
         starts, ends = self.index.starts[intents], self.index.ends[intents]
         self._score(np.array([lo + int(np.argmax(self.bound[lo:hi])) for lo, hi in zip(starts.tolist(), ends.tolist())]))
-        at, fuzzy = self._blocks(intents)
-        own = np.repeat(self._best(intents, fuzzy), ends - starts)
+        at = self._blocks(intents)
+        own = np.repeat(self._best(intents), ends - starts)
         self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
-        _, fuzzy = self._blocks(intents)
         w = self.weight
         return {i: round(min(1.0, w * p + (1 - w) * b), 4)
-                for i, b, p in zip(intents.tolist(), fuzzy.tolist(), self.profile[intents].tolist())}
+                for i, b, p in zip(intents.tolist(), self.best[intents].tolist(), self.profile[intents].tolist())}
 
     def _score(self, examples: np.ndarray) -> None:
         if len(examples):
-            self.touched[self.index.owner[examples]] = True
             free = self.unshared[examples]
             self.scored[examples[free]] = 0.0
             asked = examples[~free]
             if len(asked):
                 self.scored[asked] = self.index.exact(self.query, asked)
+            np.maximum.at(self.best, self.index.owner[examples], self.scored[examples])   # max: any order
 
-    def _blocks(self, intents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The examples of these intents (ascending) and each intent's best RapidFuzz score so far (-1: none)."""
+    def _blocks(self, intents: np.ndarray) -> np.ndarray:
+        """The examples of these intents, intent by intent."""
         if not len(intents):
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
-        at, _ = gather(self._block_ptr, intents.tolist())
-        sizes = self.index.ends[intents] - self.index.starts[intents]
-        return at, np.maximum.reduceat(self.scored[at], np.cumsum(sizes) - sizes)
+            return np.zeros(0, dtype=np.intp)
+        return gather(self._block_ptr, intents.tolist())[0]
 
-    def _best(self, intents: np.ndarray, fuzzy: np.ndarray) -> np.ndarray:
+    def _best(self, intents: np.ndarray) -> np.ndarray:
         """Per intent given: the combined score of its best example scored so far (-inf: none yet)."""
-        fuzzy = fuzzy.astype(np.float64)
+        fuzzy = self.best[intents].astype(np.float64)
         combined = np.round(np.minimum(1.0, self.weight * self.profile[intents] + (1 - self.weight) * fuzzy), 4)
         return np.where(fuzzy < 0, -np.inf, combined)
 
     def _combined(self, threshold: float) -> dict[int, float]:
         """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
-        scored = np.flatnonzero(self.touched)  # the few intents with an example scored: the loop is theirs only
-        _, fuzzy = self._blocks(scored)
+        scored = np.flatnonzero(self.best >= 0)  # the few intents with an example scored: the loop is theirs only
         w, out = self.weight, {}
-        for i, best, profile in zip(scored.tolist(), fuzzy.tolist(), self.profile[scored].tolist()):
+        for i, best, profile in zip(scored.tolist(), self.best[scored].tolist(), self.profile[scored].tolist()):
             score = round(min(1.0, w * profile + (1 - w) * best), 4)
             if score >= threshold:
                 out[i] = score
