@@ -82,6 +82,7 @@ class TypoFolder:
         self._first_sounds = frozenset(k[0] for k in self._by_sound)
         # the lengths worth trying at a position, by its character (terms spelled right) and its sound
         # (slips): the same first hit as trying every length, a handful of lookups instead of 2 × 10
+        # (by the first two: every term and sound key has three or more)
         self._exact_lengths = _lengths_by_first(t for t in self._terms if len(t) in self._lengths)
         self._sound_lengths = _lengths_by_first(self._by_sound)
         self._longest = max(self._lengths, default=0)
@@ -113,10 +114,10 @@ class TypoFolder:
             return 0
         if len(text) - i >= self._longest:  # every length fits: only the lengths that start here
             terms, by_sound = self._terms, self._by_sound
-            exact = next((n for n in self._exact_lengths.get(text[i], ()) if text[i:i + n] in terms), 0)
+            exact = next((n for n in self._exact_lengths.get(text[i:i + 2], ()) if text[i:i + n] in terms), 0)
             if exact:
                 return exact
-            for n in self._sound_lengths.get(readings[i], ()):
+            for n in self._sound_lengths.get((readings[i], readings[i + 1]), ()):
                 term = by_sound.get(tuple(readings[i:i + n]))
                 if term and _one_slip(term, text[i:i + n]):
                     return n
@@ -138,11 +139,12 @@ class TypoFolder:
         return piece if piece in self._terms else self._by_sound[tuple(readings)]
 
 
-def _lengths_by_first(keys: Iterable[Sequence[str]]) -> dict[str, tuple[int, ...]]:
-    """First element → the lengths of the keys that start with it, longest first."""
-    lengths: dict[str, set[int]] = {}
+def _lengths_by_first(keys: Iterable[Sequence[str]]) -> dict[Sequence[str], tuple[int, ...]]:
+    """First two elements (a string's two characters, a sound key's two readings) → the lengths of the keys
+    that start with them, longest first."""
+    lengths: dict[Sequence[str], set[int]] = {}
     for key in keys:
-        lengths.setdefault(key[0], set()).add(len(key))
+        lengths.setdefault(key[:2], set()).add(len(key))
     return {first: tuple(sorted(ns, reverse=True)) for first, ns in lengths.items()}
 
 
