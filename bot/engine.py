@@ -104,6 +104,9 @@ class PolicyBot:
         except StoreError as exc:
             log.error("session store unavailable (read, session %s): %s", session_id, exc)
             return TurnResult(Reply(text=STORE_DOWN_TEXT, state=State.ERROR.value), None, None, None)
+        matcher = self.dialog.matcher   # what the matcher remembers spans one message (bot/nlu/memo.py)
+        matcher.recent.clear()
+        matcher.normalize.recent.clear()
         session, reply, understanding = self.dialog.respond(Session.from_json(before), text, self.today())
         after = session.to_json()
         token = TurnToken(session_id, before, scrub_state(after))  # `after` as the store keeps it (masked)

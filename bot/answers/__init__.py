@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ..knowledge.paths import DEFAULT_INTENTS_DIR
 from ..nlu.matcher import Outcome
 from ..knowledge.model import KnowledgeBase
-from ..knowledge.yamlio import DataError, read_yaml
+from ..knowledge.yamlcache import read_cached
+from ..knowledge.yamlio import DataError
 from .choose import PolicyChooser
 from .cues import DetailCues
 from .documents import DocumentNames
@@ -19,10 +21,10 @@ DETAILS_FILE = "details.yaml"
 PREPARED_MEMORY = 2048   # prepared texts remembered (FAQ phrasings, titles, the message and its parts)
 
 
-def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
+def _known_bigrams(kb: KnowledgeBase, matcher, details: dict, fold: Callable[[str], str]) -> frozenset[str]:
     """Every bigram of the bot's own words and of the source documents: what a stored question may keep
-    (see keep_known)."""
-    clean = lambda t: matcher.normalize.fold_synonyms(matcher.normalize.clean(t)).replace(" ", "")  # noqa: E731
+    (see keep_known). `fold`: synonyms folded into the cleaned text."""
+    clean = lambda t: fold(t).replace(" ", "")  # noqa: E731
     texts = [x for qs in matcher.examples_by_intent.values() for x in qs]
     texts += [a for e in kb.faq.entries for a in (*e.asks, e.answer, e.label)]
     texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
@@ -38,7 +40,7 @@ def _known_bigrams(kb: KnowledgeBase, matcher, details: dict) -> frozenset[str]:
 
 def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -> AnswerPlanner:
     """The planner over this knowledge base, comparing text the way the matcher does."""
-    data, problems = read_yaml(Path(intents_dir or DEFAULT_INTENTS_DIR) / DETAILS_FILE)
+    data, problems = read_cached(Path(intents_dir or DEFAULT_INTENTS_DIR) / DETAILS_FILE)
     if problems:
         raise DataError(problems)
     normalize = matcher.normalize
@@ -53,6 +55,14 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
             done = prepared[text] = matcher.places.strip(normalize.fold_synonyms(normalize.clean(text))).replace(" ", "")
         return done
 
+    folds: dict[str, str] = {}  # at start-up only: each data text folded once (the FAQ index, the known bigrams)
+
+    def fold_once(text: str) -> str:
+        done = folds.get(text)
+        if done is None:
+            done = folds[text] = normalize.fold_synonyms(normalize.clean(text))
+        return done
+
     def regions_in(text: str) -> list[str]:
         return [m.region for m in matcher.places.find(text.replace(" ", ""))]
 
@@ -64,7 +74,8 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
 
     details = dict(data.get("details") or {})
     cues = DetailCues(matcher.aspect_cues, details, matcher.compact, tuple(data.get("not_cues") or ()))
-    reader = TextReader(prepare, _known_bigrams(kb, matcher, details), regions_in, topic_of)
+    faq = FaqIndex(kb.faq, prepare, lambda t: matcher.places.strip(fold_once(t)).replace(" ", ""))
+    reader = TextReader(prepare, _known_bigrams(kb, matcher, details, fold_once), regions_in, topic_of)
+    folds.clear()
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
-    return AnswerPlanner(kb, FaqIndex(kb.faq, prepare), cues, PolicyChooser(kb, prepare), reader, documents,
-                         SourceQuotes(kb, prepare))
+    return AnswerPlanner(kb, faq, cues, PolicyChooser(kb, prepare), reader, documents, SourceQuotes(kb, prepare))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
-from ..nlu.phrases import PHONE_HOW_MUCH, needle, phrase_pattern
+from ..nlu.phrases import PHONE_HOW_MUCH, NeedleIndex, needle, phrase_pattern
 
 ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
 # a question's parts are separated by punctuation (gone after normalising) or by these words
@@ -36,12 +36,13 @@ class DetailCues:
         self._details = sorted(((phrase_pattern(compact(cue)), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0].pattern))
         # each pattern's longest literal piece: most cues are ruled out by a substring test, not a search
-        self._record_needles = [(needle(p), p, name) for p, name in record_cues]
-        self._detail_needles = [(needle(p), p, kind) for p, kind in self._details]
+        self._record_needles = NeedleIndex((needle(p), p, name) for p, name in record_cues)
+        self._detail_needles = NeedleIndex((needle(p), p, kind) for p, kind in self._details)
 
     def strip(self, compact: str) -> str:
         """The words that are left once every way of asking (多少钱, 怎么办理, 要什么材料…) is taken out."""
-        for piece, pattern, _ in (*self._record_needles, *self._detail_needles):
+        needles = (*self._record_needles.candidates(compact), *self._detail_needles.candidates(compact))
+        for piece, pattern, _ in needles:   # a cue taken out leaves a space: it makes no needle appear
             if piece in compact:   # most cues cannot match: a substring test rules them out
                 compact = pattern.sub(" ", compact)
         return compact
@@ -62,8 +63,8 @@ class DetailCues:
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         for word in self._not_cues:
             compact = compact.replace(word, "□" * len(word))
-        found = _first_hits(compact, self._record_needles)
-        details = _first_hits(compact, self._detail_needles, ignore)
+        found = _first_hits(compact, self._record_needles.candidates(compact))
+        details = _first_hits(compact, self._detail_needles.candidates(compact), ignore)
         return AskedAspects(tuple(n for _, n in sorted(found)), tuple(k for _, k in sorted(details)))
 
 

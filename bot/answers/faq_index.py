@@ -20,6 +20,7 @@ ASK_WEIGHT = 1.0      # a citizen's phrasing of the question
 ANSWER_WEIGHT = 0.6   # the quoted clause itself: names like 西部计划 often stand only there
 ASPECT_BONUS = 0.22   # the question's own cue (几个月 → duration) agrees with the entry's kind
 MIN_SCORE = 0.34      # below this no entry is taken as the answer (chosen on tests/answers/dev.yaml)
+MANY_ENTRIES = 64     # a ranking over more entries than this finds the ones worth scoring through the index
 
 
 def bigrams(text: str) -> set[str]:
@@ -42,31 +43,34 @@ class ScoredEntry:
 class FaqIndex:
     """Bigram profiles of every FAQ phrasing, grouped by policy for bounded lookups."""
 
-    def __init__(self, faq: FaqBase, prepare: Callable[[str], str]):
+    def __init__(self, faq: FaqBase, prepare: Callable[[str], str], prepare_data: Callable[[str], str] | None = None):
+        """`prepare` reads questions; `prepare_data` (the same function, with what start-up shares) the
+        FAQ's own texts."""
         self._prepare = prepare
+        prepare = prepare_data or prepare
         self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
-        texts: list[tuple[FaqEntry, list[tuple[set[str], float]]]] = []
+        texts: list[tuple[FaqEntry, list[tuple[str, float]]]] = []
         df: Counter[str] = Counter()
-        prepared: dict[str, str] = {}  # the same phrasing or answer under several policies: prepared once
-
-        def grams_of(text: str) -> set[str]:
-            if text not in prepared:
-                prepared[text] = prepare(text)
-            return bigrams(prepared[text])
-
+        grams: dict[str, set[str]] = {}  # the same phrasing or answer under several policies: prepared once
         for entry in faq.entries:
-            views = [(grams_of(a), ASK_WEIGHT) for a in entry.asks]
-            views.append((grams_of(entry.label + entry.answer), ANSWER_WEIGHT))
+            views = [(a, ASK_WEIGHT) for a in entry.asks] + [(entry.label + entry.answer, ANSWER_WEIGHT)]
             texts.append((entry, views))
-            for grams, _ in views:
-                df.update(grams)
+            for text, _ in views:
+                if text not in grams:
+                    grams[text] = bigrams(prepare(text))
+                df.update(grams[text])
         total = sum(len(v) for _, v in texts) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
         self._default_idf = math.log(1 + total)
+        # each bigram's weight squared, worked out once (the very floats `weight ** 2` gave per use)
+        self._square = {g: w ** 2 for g, w in self._idf.items()}
+        self._default_square = self._default_idf ** 2
+        # each distinct text's frozen bigrams and norm, once (the very set and sum every view of it had)
+        frozen = {text: (frozenset(g), self._norm(g)) for text, g in grams.items()}
         for entry, views in texts:
             self._by_policy.setdefault(entry.policy, []).append(
-                (entry, [(frozenset(g), w, self._norm(g)) for g, w in views]))
-        self._postings = _Postings(self._by_policy, self._weight)
+                (entry, [(frozen[text][0], w, frozen[text][1]) for text, w in views]))
+        self._postings = _Postings(self._by_policy, lambda g: self._square.get(g, self._default_square))
 
     def shared(self, entry: FaqEntry, grams: set[str]) -> int:
         """How many of `grams` the entry's phrasings and answer contain."""
@@ -75,15 +79,14 @@ class FaqIndex:
                 return len(grams & frozenset().union(*(g for g, _, _ in views)))
         return 0
 
-    def _weight(self, gram: str) -> float:
-        return self._idf.get(gram, self._default_idf)
-
     def _norm(self, grams: set[str] | frozenset[str]) -> float:
-        return math.sqrt(sum(self._weight(g) ** 2 for g in grams)) or 1.0
+        square, default = self._square.get, self._default_square
+        return math.sqrt(sum([square(g, default) for g in grams])) or 1.0
 
     def _similarity(self, query: set[str], query_norm: float, grams: frozenset[str], norm: float) -> float:
         """IDF-weighted cosine of two bigram sets (norms worked out once per text)."""
-        common = sum(self._weight(g) ** 2 for g in query & grams)
+        square, default = self._square.get, self._default_square
+        common = sum([square(g, default) for g in query & grams])
         return common / (query_norm * norm) if common else 0.0
 
     def rank(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = (),
@@ -98,6 +101,9 @@ class FaqIndex:
         cued = set(cued)
         bonus = cue_bonus(cued)
         query_norm = self._norm(query)
+        policy_ids = list(policy_ids)
+        if sum(len(self._by_policy.get(pid, ())) for pid in policy_ids) > MANY_ENTRIES:
+            return self._rank_many(policy_ids, query, query_norm, cued, bonus)
         scored = []
         for pid in policy_ids:
             for entry, views in self._by_policy.get(pid, ()):
@@ -107,6 +113,35 @@ class FaqIndex:
                 scored.append(ScoredEntry(entry, round(min(score, 1.0), 4)))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    def _rank_many(self, policy_ids: list[str], query: set[str], query_norm: float, cued: set[FaqAspect],
+                   bonus: float) -> list[ScoredEntry]:
+        """`rank` over many entries: an entry sharing no bigram with the question scores exactly 0 (its bonus
+        when cued), so only the entries the bigram index finds are scored; the zeros keep their order, as
+        the stable sort kept them, after every entry above 0."""
+        touched, postings = self._postings.touched(query), self._postings
+        positive: list[ScoredEntry] = []
+        zeros: list[ScoredEntry] = []
+        for pid in policy_ids:
+            entries = self._by_policy.get(pid, ())
+            base = postings.first_entry.get(pid, 0)
+            if not any(touched[base:base + len(entries)]) and cued.isdisjoint(postings.policy_aspects.get(pid, ())):
+                zeros += postings.zero[base:base + len(entries)]
+                continue
+            for pos, (entry, views) in enumerate(entries):
+                if touched[base + pos]:
+                    score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
+                elif entry.aspect not in cued:
+                    zeros.append(postings.zero[base + pos])
+                    continue
+                else:
+                    score = 0.0
+                if entry.aspect in cued:
+                    score += bonus
+                hit = ScoredEntry(entry, round(min(score, 1.0), 4))
+                (positive if hit.score > 0 else zeros).append(hit)
+        positive.sort(key=lambda s: -s.score)
+        return positive + zeros
 
     def leaders(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = ()) -> list[ScoredEntry]:
         """The head of `rank` over many policies, found through a bigram index: every entry that `rank` puts
@@ -145,17 +180,16 @@ class _Postings:
 
     MARGIN = 1e-3
 
-    def __init__(self, by_policy: dict, weight: Callable[[str], float]):
-        self.weight = weight
+    def __init__(self, by_policy: dict, square: Callable[[str], float]):
+        self.square = square
         self.keys: list[tuple[str, int]] = []
-        view_weight, view_norm, entry_starts, postings = [], [], [], {}
+        view_weight, view_norm, entry_starts, view_grams = [], [], [], []
         for pid, entries in by_policy.items():
             for pos, (entry, views) in enumerate(entries):
                 self.keys.append((pid, pos))
                 entry_starts.append(len(view_weight))
                 for grams, w, norm in views:
-                    for g in grams:
-                        postings.setdefault(g, []).append(len(view_weight))
+                    view_grams.append(grams)
                     view_weight.append(w)
                     view_norm.append(norm)
         self.view_factor = np.array(view_weight) / np.array(view_norm)
@@ -165,10 +199,19 @@ class _Postings:
         self.entry_policy = np.array([self.policy_ids[pid] for pid, _ in self.keys], dtype=np.intp)
         self.aspects = {a: k for k, a in enumerate(dict.fromkeys(by_policy[p][i][0].aspect for p, i in self.keys))}
         self.entry_aspect = np.array([self.aspects[by_policy[p][i][0].aspect] for p, i in self.keys], dtype=np.intp)
-        self.gram_ids = {g: k for k, g in enumerate(postings)}
-        lists = list(postings.values())
-        self.ptr = np.cumsum([0] + [len(v) for v in lists]).astype(np.intp)
-        self.views = np.array([v for vs in lists for v in vs], dtype=np.intp)
+        self.gram_ids, self.ptr, self.views = _postings(view_grams)
+        # for `FaqIndex._rank_many`: each policy's first entry and kinds, each entry scored 0
+        self.first_entry = {pid: int(self.policy_starts[k]) for pid, k in self.policy_ids.items()}
+        self.policy_aspects = {pid: frozenset(e.aspect for e, _ in entries) for pid, entries in by_policy.items()}
+        self.zero = [ScoredEntry(by_policy[p][i][0], 0.0) for p, i in self.keys]
+
+    def touched(self, query: set[str]) -> list[bool]:
+        """Per entry: whether one of its views shares a bigram with the question (if not, it scores 0)."""
+        flags = np.zeros(len(self.view_factor), dtype=bool)
+        rows = [self.gram_ids[g] for g in query if g in self.gram_ids]
+        if rows:
+            flags[self.views[gather(self.ptr, rows)[0]]] = True
+        return np.logical_or.reduceat(flags, self.entry_starts).tolist() if len(flags) else []
 
     def _common(self, query: set[str]) -> np.ndarray:
         """Per view: the IDF² weight of the bigrams it shares with the question."""
@@ -176,7 +219,7 @@ class _Postings:
         if not known:
             return np.zeros(len(self.view_factor))
         at, which = gather(self.ptr, [self.gram_ids[g] for g in known])
-        weights = np.array([self.weight(g) ** 2 for g in known])[which]
+        weights = np.array([self.square(g) for g in known])[which]
         return np.bincount(self.views[at], weights, minlength=len(self.view_factor))
 
     def near_top(self, query: set[str], query_norm: float, policy_ids: list[str],
@@ -195,3 +238,16 @@ class _Postings:
         second = float(np.partition(per_policy, -2)[-2]) if len(per_policy) > 1 else 0.0
         keep = np.flatnonzero((score > 0) & (score >= second - self.MARGIN))
         return [self.keys[k] for k in keep.tolist()]
+
+
+def _postings(view_grams: list[frozenset[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Bigram → row, and the rows as CSR arrays: each bigram's views in view order (what the loop
+    appending view by view gave; rows are numbered in sorted order, which no sum depends on)."""
+    flat = [g for grams in view_grams for g in grams]
+    if not flat:
+        return {}, np.zeros(1, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    owner = np.repeat(np.arange(len(view_grams), dtype=np.intp), [len(grams) for grams in view_grams])
+    names, inverse = np.unique(np.array(flat), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(names)))]).astype(np.intp)
+    return dict(zip(names.tolist(), range(len(names)))), ptr, owner[order]

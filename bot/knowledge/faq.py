@@ -12,7 +12,8 @@ from typing import Any
 
 from .grounding import corrected_source, extract_facts, fold, record_texts
 from .model import FaqAspect, FaqBase, FaqEntry, KnowledgeBase, Policy
-from .yamlio import LineDict, Problem, describe_value, display_path, parse_day, read_yaml
+from .yamlcache import read_cached
+from .yamlio import LineDict, Problem, describe_value, display_path, parse_day
 
 PIECE_JOINER = "……"
 MAX_LABEL_CHARS = 10
@@ -36,7 +37,7 @@ def load_faq(kb: KnowledgeBase, knowledge_dir: Path) -> tuple[FaqBase, list[Prob
 
 def _read_file(path: Path, kb: KnowledgeBase, problems: list[Problem]) -> list[FaqEntry]:
     name = display_path(path)
-    data, found = read_yaml(path)
+    data, found = read_cached(path)
     problems += found
     if found:
         return []
@@ -136,14 +137,21 @@ def answer_pieces(answer: str) -> list[str]:
 def check_faq_grounding(faq: FaqBase, kb: KnowledgeBase) -> list[Problem]:
     """Every piece of every answer, and every clause end date, must stand in the source as printed."""
     problems = []
+    texts: dict[tuple, str] = {}       # each source corrected once per set of corrections
+    found: dict[tuple, bool] = {}      # each piece looked for once in each corrected source
     for entry in faq.entries:
         policy = kb.policies[entry.policy]
         source = kb.sources.get(policy.source)
         if source is None:
             continue
-        text = corrected_source(source.text, policy.corrections)
+        key = (policy.source, *((c.wrong, c.right) for c in policy.corrections))
+        if key not in texts:
+            texts[key] = corrected_source(source.text, policy.corrections)
+        text = texts[key]
         for piece in answer_pieces(entry.answer):
-            if fold(piece) not in text:
+            if (key, piece) not in found:
+                found[key, piece] = fold(piece) in text
+            if not found[key, piece]:
                 problems.append(Problem(entry.file, entry.line, entry.key, "answer",
                                         f"这段话在来源 {source.file} 里找不到原文：“{piece[:40]}”"
                                         "（answer 只能引用原文，几段原文之间用“……”连接）"))

@@ -101,16 +101,30 @@ def _strings(policy: Policy) -> Iterable[tuple[str, str]]:
 
 
 class _Sources:
-    """Each source folded once per check (folding 60 KB for each of 63 records was most of the cost)."""
+    """Each source folded once per check (folding 60 KB for each of 63 records was most of the cost), each
+    corrected source made once per set of corrections, and the figures of each distinct string found once
+    (many records of a large base share their sources, corrections and wording)."""
 
     def __init__(self, kb: KnowledgeBase):
         self.folded = {key: _folded_document(doc.text) for key, doc in kb.sources.items()}
+        self._corrected: dict[tuple, str] = {}
+        self._facts: dict[str, list[Fact]] = {}
 
     def text_for(self, policy: Policy) -> str:
-        raw = self.folded[policy.source]
-        for c in policy.corrections:
-            raw = raw.replace(fold(c.wrong), fold(c.right))
+        key = (policy.source, *((c.wrong, c.right) for c in policy.corrections))
+        raw = self._corrected.get(key)
+        if raw is None:
+            raw = self.folded[policy.source]
+            for c in policy.corrections:
+                raw = raw.replace(fold(c.wrong), fold(c.right))
+            self._corrected[key] = raw
         return raw
+
+    def facts(self, text: str) -> list[Fact]:
+        found = self._facts.get(text)
+        if found is None:
+            found = self._facts[text] = extract_facts(text)
+        return found
 
 
 def _day_problem(policy: Policy, field: str, day: date, text: str, source: SourceDoc) -> list[Problem]:
@@ -133,7 +147,7 @@ def check_policy(policy: Policy, kb: KnowledgeBase, sources: _Sources | None = N
                                     f"更正的原文“{c.wrong}”在来源 {source.file} 里找不到"))
     text = sources.text_for(policy)
     for field, value in _strings(policy):
-        for fact in extract_facts(value):
+        for fact in sources.facts(value):
             if fact.text not in text:
                 problems.append(Problem(policy.file, policy.line_of(field), policy.id, field,
                                         f"{fact.kind}“{fact.text}”在来源 {source.file} 里找不到"))

@@ -26,7 +26,8 @@ from .model import (
 )
 from .paths import DEFAULT_INTENTS_DIR, DEFAULT_KNOWLEDGE_DIR, PACKAGE_ROOT  # noqa: F401 — re-exported
 from .yamlio import (DataError, LineDict, LineList, Problem, describe_value as _kind, did_you_mean, display_path,
-                     parse_day, read_yaml)
+                     parse_day)
+from .yamlcache import read_cached
 
 MAX_OPTION_CHARS = 12
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$")
@@ -144,7 +145,7 @@ def _top_list(data: Any, key: str, file: str, problems: list[Problem]) -> list:
 
 def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
     path = intents_dir / "topics.yaml"
-    data, errs = read_yaml(path)
+    data, errs = read_cached(path)
     problems.extend(errs)
     file, reader, topics = display_path(path), _Reader(display_path(path), problems), {}
     for item in _top_list(data, "topics", file, problems) if not errs else []:
@@ -163,7 +164,7 @@ def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
 def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, Region], tuple[str, ...]]:
     """The regions with their places, and the places outside them — one read of gazetteer.yaml."""
     path = intents_dir / "gazetteer.yaml"
-    data, errs = read_yaml(path)
+    data, errs = read_cached(path)
     problems.extend(errs)
     file, reader, regions = display_path(path), _Reader(display_path(path), problems), {}
     elsewhere = tuple(str(p) for p in data.get("elsewhere") or []) if isinstance(data, dict) else ()
@@ -189,7 +190,7 @@ def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
 
 def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, SourceDoc]:
     path = knowledge_dir / "sources" / "index.yaml"
-    data, errs = read_yaml(path)
+    data, errs = read_cached(path)
     problems.extend(errs)
     file, reader, sources = display_path(path), _Reader(display_path(path), problems), {}
     for item in _top_list(data, "documents", file, problems) if not errs else []:
@@ -266,7 +267,7 @@ def load_offices(knowledge_dir: Path, problems: list[Problem],
                  ) -> tuple[dict[str, OfficeTable], list[tuple[str, str, str | None]]]:
     """The office tables and the general contacts — one read of offices.yaml."""
     path = knowledge_dir / "offices.yaml"
-    data, errs = read_yaml(path)
+    data, errs = read_cached(path)
     problems.extend(errs)
     file, reader = display_path(path), _Reader(display_path(path), problems)
     if isinstance(data, LineDict):
@@ -496,7 +497,7 @@ def load_policies(knowledge_dir: Path, problems: list[Problem],
     if not files:
         problems.append(Problem(display_path(knowledge_dir / "policies"), None, None, None, "没有任何政策文件"))
     for path in files:
-        data, errs = read_yaml(path)
+        data, errs = read_cached(path)
         problems.extend(errs)
         if errs:
             continue

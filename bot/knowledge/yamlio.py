@@ -161,14 +161,19 @@ def _syntax_problem(name: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """Parse one file; a syntax error becomes a Problem with its line, never a traceback."""
+    text, problems = read_text(path)
+    return (None, problems) if text is None else parse_yaml(text, display_path(path))
+
+
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """A data file's text, or None and why it cannot be read."""
     name = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), []
     except FileNotFoundError:
         return None, [Problem(name, None, None, None, "文件不存在")]
     except UnicodeDecodeError as exc:
         return None, [Problem(name, None, None, None, f"不是 UTF-8 编码的文本（{exc.reason}）")]
-    return parse_yaml(text, name)
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, list[Problem]]:

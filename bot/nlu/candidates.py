@@ -62,34 +62,49 @@ class ExampleIndex:
         self._index(chars)
 
     def _index(self, chars: list[str]) -> None:
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for i, text in enumerate(chars):
-            for ch, n in Counter(text).items():
-                postings.setdefault(ch, []).append((i, n))
-        self.char_ids = {ch: k for k, ch in enumerate(postings)}
-        lists = list(postings.values())
-        self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
-        self.post_example = np.array([i for p in lists for i, _ in p], dtype=np.intp)
-        self.post_count = np.array([n for p in lists for _, n in p], dtype=np.float64)
+        """Per character, its examples once per occurrence level: an example holding 的 twice is listed
+        under (的, 1) and (的, 2). The examples sharing n of a question's 的 are then those under levels
+        1…n, one slice of the postings (levels follow each other), and an example's overlap is how often
+        it is listed in the slices: a count, exactly what summing min(its count, the question's) gave."""
+        n = max(len(chars), 1)
+        codes = np.frombuffer("".join(chars).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        owner = np.repeat(np.arange(len(chars), dtype=np.int64), [len(c) for c in chars])
+        pairs, counts = np.unique(codes.astype(np.int64) * n + owner, return_counts=True)
+        code, example = np.repeat(pairs // n, counts), np.repeat(pairs % n, counts)
+        level = np.arange(len(code)) - np.repeat(np.cumsum(counts) - counts, counts)
+        order = np.lexsort((example, level, code))
+        code, level, self.post_example = code[order], level[order], example[order].astype(np.intp)
+        row_starts = np.flatnonzero(np.diff(code * (int(level.max(initial=0)) + 1) + level, prepend=-1))
+        row_ends = np.append(row_starts[1:], len(code)).tolist()
+        self.char_levels: dict[str, tuple[int, tuple[int, ...]]] = {}
+        for k, start in enumerate(row_starts.tolist()):
+            ch = chr(int(code[start]))
+            first, ends = self.char_levels.get(ch, (start, ()))
+            self.char_levels[ch] = (first, (*ends, row_ends[k]))
 
     def _overlap(self, counted: Counter[str]) -> np.ndarray:
         """Per example: how many characters (with repeats) it shares with a text's character counts."""
-        known = [(self.char_ids[ch], n) for ch, n in counted.items() if ch in self.char_ids]
-        if not known:
+        levels = self.char_levels
+        spans = [self.post_example[first:ends[min(k, len(ends)) - 1]]
+                 for first, ends, k in ((*levels[ch], k) for ch, k in counted.items() if ch in levels)]
+        if not spans:
             return np.zeros(len(self.chars))
-        at, which = gather(self.ptr, [k for k, _ in known])
-        wanted = np.array([n for _, n in known], dtype=np.float64)[which]
-        return np.bincount(self.post_example[at], np.minimum(self.post_count[at], wanted), minlength=len(self.chars))
+        return np.bincount(np.concatenate(spans), minlength=len(self.chars)).astype(np.float64)
 
     def bounds(self, query: QueryViews) -> np.ndarray:
-        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this."""
+        """Per example: its RapidFuzz similarity (in [0, 1]) to the question cannot be higher than this.
+        (Worked out in place: the very operations, in the same order, with fewer arrays.)"""
         in_chars, in_tokens = Counter(query.chars), Counter(query.tokens.replace(" ", ""))
         overlap = self._overlap(in_chars)
-        by_chars = 2 * overlap / (len(query.chars) + self.len_chars)
+        by_chars = np.multiply(overlap, 2)
+        by_chars /= self.len_chars + len(query.chars)
         if in_tokens != in_chars:  # a long question: the token view keeps other words than the last 80 characters
             overlap = self._overlap(in_tokens)
-        common = overlap + np.minimum(query.tokens.count(" "), self.spaces)
-        return np.maximum(by_chars, 2 * common / (len(query.tokens) + self.len_tokens))
+        common = np.minimum(self.spaces, query.tokens.count(" "))
+        common += overlap
+        common *= 2
+        common /= self.len_tokens + len(query.tokens)
+        return np.maximum(by_chars, common, out=by_chars)
 
     def exact(self, query: QueryViews, examples: np.ndarray) -> np.ndarray:
         """The RapidFuzz similarity of the given examples, exactly as scoring every example gives it."""
@@ -136,9 +151,17 @@ class Selection:
     def __init__(self, index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float):
         self.index, self.query, self.weight = index, query, weight
         self.profile = np.asarray(profile)
-        owner_profile = self.profile[index.owner]
-        self.bound = weight * owner_profile + (1 - weight) * index.bounds(query) + BOUND_SLACK
+        bound = index.bounds(query)   # weight · profile + (1 − weight) · bound + slack, in place
+        # no character in common (not even a space): RapidFuzz's ratio is exactly 0, nothing to ask it
+        self.unshared = bound == 0
+        bound *= 1 - weight
+        bound += weight * self.profile[index.owner]
+        bound += BOUND_SLACK
+        self.bound = bound
+        self.intent_bound = np.maximum.reduceat(bound, index.starts)
         self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
+        self.best = np.full(len(index.starts), -1.0, dtype=np.float32)   # per intent, its best so far (-1: none)
+        self._block_ptr = np.append(index.starts, len(index.chars))
 
     def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
         if full:
@@ -146,14 +169,15 @@ class Selection:
             return self._combined(float("-inf"))
         self._score(self._likeliest(needs))
         threshold = _threshold(self._combined(float("-inf")), needs) + slack
-        best = self._best()
-        own = np.maximum(threshold, best[self.index.owner])
-        self._score(np.flatnonzero((self.bound >= own) & (self.scored < 0)))
+        # only an intent whose best bound reaches the threshold can have an example worth scoring
+        live = np.flatnonzero(self.intent_bound >= threshold)
+        at = self._blocks(live)
+        own = np.repeat(np.maximum(threshold, self._best(live)), self.index.ends[live] - self.index.starts[live])
+        self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
         return self._combined(threshold)
 
     def _likeliest(self, needs: Needs, per_intent: int = 3) -> np.ndarray:
-        intent_bound = np.maximum.reduceat(self.bound, self.index.starts)
-        order = np.argsort(-intent_bound, kind="stable").tolist()
+        order = np.argsort(-self.intent_bound, kind="stable").tolist()
         chosen: set[int] = set()
         for members, k in needs:
             if k > 0:
@@ -166,22 +190,61 @@ class Selection:
             picks.append(top + lo)
         return np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
 
+    def reaches(self, intents: np.ndarray, cutoff: float) -> bool:
+        """Whether the best of these intents scores at least `cutoff`. Only examples whose bound reaches the
+        cutoff are scored (one below it cannot reach it, whatever the others score), intents best bound
+        first, in rounds of 1, 2, 4 … intents, stopping at the first round where one does."""
+        live = intents[self.intent_bound[intents] >= cutoff]   # an intent below: so is every example of it
+        live = live[np.argsort(-self.intent_bound[live], kind="stable")]
+        done, size, w = 0, 1, self.weight
+        while done < len(live):
+            batch = np.sort(live[done:done + size])
+            at = self._blocks(batch)
+            self._score(at[self.bound[at] >= cutoff])
+            for best, profile in zip(self.best[batch].tolist(), self.profile[batch].tolist()):
+                if best >= 0 and round(min(1.0, w * profile + (1 - w) * best), 4) >= cutoff:
+                    return True
+            done, size = done + size, size * 2
+        return False
+
+    def exact_of(self, intents: np.ndarray) -> dict[int, float]:
+        """The combined scores of these intents: each intent's best-bound example first, then every example
+        whose bound reaches the intent's best so far (only such an example can do better)."""
+        starts, ends = self.index.starts[intents], self.index.ends[intents]
+        self._score(np.array([lo + int(np.argmax(self.bound[lo:hi])) for lo, hi in zip(starts.tolist(), ends.tolist())]))
+        at = self._blocks(intents)
+        own = np.repeat(self._best(intents), ends - starts)
+        self._score(at[(self.bound[at] >= own) & (self.scored[at] < 0)])
+        w = self.weight
+        return {i: round(min(1.0, w * p + (1 - w) * b), 4)
+                for i, b, p in zip(intents.tolist(), self.best[intents].tolist(), self.profile[intents].tolist())}
+
     def _score(self, examples: np.ndarray) -> None:
         if len(examples):
-            self.scored[examples] = self.index.exact(self.query, examples)
+            free = self.unshared[examples]
+            self.scored[examples[free]] = 0.0
+            asked = examples[~free]
+            if len(asked):
+                self.scored[asked] = self.index.exact(self.query, asked)
+            np.maximum.at(self.best, self.index.owner[examples], self.scored[examples])   # max: any order
 
-    def _best(self) -> np.ndarray:
-        """Per intent: the combined score of its best example scored so far (-inf: none yet)."""
-        fuzzy = np.maximum.reduceat(self.scored, self.index.starts).astype(np.float64)
-        combined = np.round(np.minimum(1.0, self.weight * self.profile + (1 - self.weight) * fuzzy), 4)
+    def _blocks(self, intents: np.ndarray) -> np.ndarray:
+        """The examples of these intents, intent by intent."""
+        if not len(intents):
+            return np.zeros(0, dtype=np.intp)
+        return gather(self._block_ptr, intents.tolist())[0]
+
+    def _best(self, intents: np.ndarray) -> np.ndarray:
+        """Per intent given: the combined score of its best example scored so far (-inf: none yet)."""
+        fuzzy = self.best[intents].astype(np.float64)
+        combined = np.round(np.minimum(1.0, self.weight * self.profile[intents] + (1 - self.weight) * fuzzy), 4)
         return np.where(fuzzy < 0, -np.inf, combined)
 
     def _combined(self, threshold: float) -> dict[int, float]:
         """Intent → combined score, computed as the decision reads it, for the intents that reach `threshold`."""
-        fuzzy = np.maximum.reduceat(self.scored, self.index.starts)
-        scored = np.flatnonzero(fuzzy >= 0)  # the few intents with an example scored: the loop is theirs only
+        scored = np.flatnonzero(self.best >= 0)  # the few intents with an example scored: the loop is theirs only
         w, out = self.weight, {}
-        for i, best, profile in zip(scored.tolist(), fuzzy[scored].tolist(), self.profile[scored].tolist()):
+        for i, best, profile in zip(scored.tolist(), self.best[scored].tolist(), self.profile[scored].tolist()):
             score = round(min(1.0, w * profile + (1 - w) * best), 4)
             if score >= threshold:
                 out[i] = score
@@ -196,16 +259,20 @@ def exact_scores(index: ExampleIndex, query: QueryViews, profile: np.ndarray, we
     return Selection(index, query, profile, weight).run(needs, slack, full)
 
 
+def reaches(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
+            intents: frozenset[int], cutoff: float) -> bool:
+    """Whether the best of these intents scores at least `cutoff`: exactly the answer of scoring every
+    example (see `Selection.reaches`)."""
+    ids = np.fromiter(intents, dtype=np.intp, count=len(intents))
+    return Selection(index, query, profile, weight).reaches(ids, cutoff)
+
+
 def scores_of(index: ExampleIndex, query: QueryViews, profile: np.ndarray, weight: float,
               intents: list[int]) -> dict[int, float]:
-    """The combined scores of just these intents, every example of theirs scored."""
+    """The combined scores of just these intents, exactly as scoring every example of theirs gives them."""
     if not intents:
         return {}
-    blocks = [np.arange(index.starts[i], index.ends[i]) for i in intents]
-    fuzzy = index.exact(query, np.concatenate(blocks))
-    offsets = np.cumsum([0] + [len(b) for b in blocks[:-1]]).astype(np.intp)
-    best = np.maximum.reduceat(fuzzy, offsets).tolist()
-    return {i: round(min(1.0, weight * float(profile[i]) + (1 - weight) * b), 4) for i, b in zip(intents, best)}
+    return Selection(index, query, profile, weight).exact_of(np.asarray(intents, dtype=np.intp))
 
 
 def _threshold(scores: dict[int, float], needs: Needs) -> float:

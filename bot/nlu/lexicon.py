@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..knowledge.paths import DEFAULT_INTENTS_DIR
-from ..knowledge.yamlio import DataError, LineDict, Problem, display_path, read_yaml
+from ..knowledge.yamlcache import read_cached
+from ..knowledge.yamlio import DataError, LineDict, Problem, display_path
 from .typos import HOMOPHONES_FILE, Sound, load_sounds
 
 # Conversational intents the dialog handles itself; every other intent is a topic from topics.yaml.
@@ -69,7 +70,7 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
     vague: tuple[str, ...] = ()
     askers: tuple[str, ...] = ()
     for name, top in (("examples.yaml", "intents"), ("synonyms.yaml", "synonyms"), ("aspects.yaml", "aspects")):
-        data, errs = read_yaml(intents_dir / name)
+        data, errs = read_cached(intents_dir / name)
         problems += errs
         loaded[top] = _string_lists(data, top, intents_dir / name, problems) if not errs else {}
         if top == "aspects" and isinstance(data, dict):
@@ -91,7 +92,7 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         raise DataError(problems)
     aliases = _place_aliases(regions or {})
     if elsewhere is None:
-        gazetteer, errs = read_yaml(intents_dir / "gazetteer.yaml")
+        gazetteer, errs = read_cached(intents_dir / "gazetteer.yaml")
         elsewhere = tuple(str(p) for p in (gazetteer or {}).get("elsewhere") or []) if not errs else ()
     userdict = intents_dir / "userdict.txt"
     return Lexicon(

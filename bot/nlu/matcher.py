@@ -12,16 +12,17 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 
-from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, scores_of
+from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, reaches, scores_of
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
+from .memo import Recent
 from .normalize import Normalized, Normalizer
-from .phrases import GAP, PHONE_HOW_MUCH, needle, phrase_pattern
+from .phrases import GAP, PHONE_HOW_MUCH, NeedleIndex, needle, phrase_pattern
 from .segmenter import make_tokenizer
 from .typos import TypoFolder
 
@@ -34,6 +35,7 @@ STOPWORDS = frozenset(
 SEAT_SUFFIX = "本级"   # a region's own level (盟本级), named loosely ("盟里"): a district named too is more exact
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300
+RECENT_READINGS = 16   # readings remembered: one message's views (see memo.py; the engine empties it per message)
 LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
 
 
@@ -86,6 +88,23 @@ class Prepared:
     features: frozenset[str]
 
 
+def prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
+    """The words of a text as the scores read them: tokens less stopwords, characters, features."""
+    tokens = tuple(t for t in words if t not in STOPWORDS)
+    if not tokens and keep_all_if_empty:
+        tokens = tuple(words)  # "在吗" / "能问什么" are nothing but stopwords: then every word counts
+    chars = "".join(tokens)
+    bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
+    return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
+
+
+def known_latin(words: list[str], vocabulary: dict[str, float]) -> list[str]:
+    """"就业见习的internship period一般多长": an English word the glossary does not know says nothing
+    the examples could match, and only dilutes the Chinese words around it (kept when it is all there is)."""
+    kept = [w for w in words if not (w.isascii() and w.isalpha()) or w in vocabulary]
+    return kept if any(not w.isascii() for w in kept) else words
+
+
 def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
     """Every term a slip may be folded to, with what it stands for (its synonym's canonical form, or the
     place it names)."""
@@ -115,8 +134,9 @@ class Matcher:
             ((phrase_pattern(self.compact(cue)), aspect)
              for aspect, cues in lexicon.aspects.items() for cue in cues if cue.strip()),
             key=lambda pair: -len(pair[0].pattern))
-        self._aspect_needles = [(needle(cue), cue, name) for cue, name in self.aspect_cues]
+        self._aspect_needles = NeedleIndex((needle(cue), cue, name) for cue, name in self.aspect_cues)
         self.tokenizer = make_tokenizer(lexicon.userdict)
+        self.recent: Recent[str, Understanding] = Recent(RECENT_READINGS)
         self._build(lexicon.examples)
 
     # ---- preparation -------------------------------------------------------------------------
@@ -125,7 +145,7 @@ class Matcher:
         return GAP.join(self.normalize.clean(part).replace(" ", "") for part in phrase.split(GAP))
 
     def prepare(self, text: str, keep_all_if_empty: bool = True) -> Prepared:
-        return self._prepared(self.segment(text)[0], keep_all_if_empty)
+        return prepared(self.segment(text)[0], keep_all_if_empty)
 
     def segment(self, *texts: str) -> list[list[str]]:
         """The words of each text (places taken out), from ONE call of the jieba tokenizer.
@@ -148,34 +168,25 @@ class Matcher:
         stripped = [self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts]
         return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
 
-    @staticmethod
-    def _prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
-        tokens = tuple(t for t in words if t not in STOPWORDS)
-        if not tokens and keep_all_if_empty:
-            tokens = tuple(words)  # "在吗" / "能问什么" are nothing but stopwords: then every word counts
-        chars = "".join(tokens)
-        bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
-        return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
-
     def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
         self.examples_by_intent = dict(examples)
         texts = [t for ts in examples.values() for t in ts]
         # curated text: read as typed (no keyboard slips folded: the examples spell the bot's terms)
-        normalized = [self.normalize(t, fold_typos=False) for t in texts]
-        self.examples_text = frozenset(n.text.replace(" ", "") for n in normalized)
+        normalized = [self.normalize.canonical(t) for t in texts]
+        self.examples_text = frozenset(text.replace(" ", "") for _, text in normalized)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
         owners = [intent for intent, ts in examples.items() for _ in ts]
         # the normalised text is the folded clean text unless normalising had to cut or repair the example
-        folded = [n.text if n.original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
-                  for t, n in zip(texts, normalized)]
+        folded = [text if original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
+                  for t, (original, text) in zip(texts, normalized)]
         for intent, words in zip(owners, self._segment_all(folded)):
-            prepared = self._prepared(words)
-            if prepared.chars:
-                self.examples.append(prepared)
+            example = prepared(words)
+            if example.chars:
+                self.examples.append(example)
                 self.example_intents.append(intent)
-                per_intent[intent].append(prepared)
+                per_intent[intent].append(example)
         self.intents = list(per_intent)
         starts = list(itertools.accumulate([0] + [len(per_intent[i]) for i in self.intents[:-1]]))
         self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)
@@ -255,7 +266,7 @@ class Matcher:
         """The aspect asked about (longest cue wins) and the text with every aspect cue taken out."""
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))
         aspect = None
-        for piece, cue, name in self._aspect_needles:
+        for piece, cue, name in self._aspect_needles.candidates(compact):  # (a replacement adds no needle)
             found = piece in compact and cue.search(compact)
             if found:
                 aspect = aspect or name
@@ -272,19 +283,20 @@ class Matcher:
         # "企业要带什么材料": who asks, and what — about the measure under discussion, not a topic of its own
         if all(t in self.askers for t in known):
             return ()
-        best = next((c for c in self.score(residue, top=0, topics=1) if c.intent in self.topic_ids), None)
-        return known if best and best.score >= self.score_cutoff else ()
-
-    def _known_latin(self, words: list[str]) -> list[str]:
-        """"就业见习的internship period一般多长": an English word the glossary does not know says nothing
-        the examples could match, and only dilutes the Chinese words around it (kept when it is all there is)."""
-        kept = [w for w in words if not (w.isascii() and w.isalpha()) or w in self.idf]
-        return kept if any(not w.isascii() for w in kept) else words
+        views = QueryViews.of(residue.tokens, residue.chars)   # is the best topic at the cutoff? (scores few)
+        return known if residue.chars and reaches(self.index, views, self.profile_scores(residue), self.profile_weight,
+                                                  self._groups[1], self.score_cutoff) else ()
 
     def understand(self, raw: str | Normalized) -> Understanding:
         """Everything the dialog needs to know about one message; pass the `Normalized` form when the
-        caller already has it, so the message is normalised once."""
+        caller already has it, so the message is normalised once. The reading depends on the normalised
+        text alone: the last few are remembered (`memo.Recent`), the typed form put back on each."""
         norm = raw if isinstance(raw, Normalized) else self.normalize(raw)
+        u = self.recent.get(norm.text, lambda: self._understand(norm))
+        same = u.original == norm.original and u.truncated == norm.truncated
+        return u if same else replace(u, original=norm.original, truncated=norm.truncated)
+
+    def _understand(self, norm: Normalized) -> Understanding:
         compact = norm.text.replace(" ", "")
         mentions = self.places.find(compact)
         entities: dict[str, object] = {}
@@ -300,13 +312,13 @@ class Matcher:
         text = self.elsewhere.strip(norm.text)
         clauses = text.split()
         long_story = len(text) > LONG_STORY_CHARS and len(clauses) > 2
-        views = [self._known_latin(v) for v in
+        views = [known_latin(v, self.idf) for v in
                  self.segment(text, residue_text, *([" ".join(clauses[-2:])] if long_story else []))]
-        query, residue = self._prepared(views[0]), self._prepared(views[1], keep_all_if_empty=False)
+        query, residue = prepared(views[0]), prepared(views[1], keep_all_if_empty=False)
         candidates = self.score(query)
         if long_story and candidates and candidates[0].score < self.score_cutoff:
             # a long story usually ends with the question: score the last clauses on their own too
-            candidates = self._better_of(query, self._prepared(views[2]), candidates)
+            candidates = self._better_of(query, prepared(views[2]), candidates)
         # "在兴安盟，博士后…留在自治区工作": 自治区 is Inner Mongolia there; a region named by name wins
         named = [m for m in mentions if m.alias not in AMBIGUOUS_REGION_WORDS] or mentions
         region = next((m.region for m in reversed(named)), None)

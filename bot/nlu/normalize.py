@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import opencc
 
+from .memo import Recent
 from .typos import TypoFolder
 
 # Longer messages are cut here: no real question needs more, and it bounds the work per message.
@@ -14,11 +15,16 @@ MAX_INPUT_CHARS = 500
 # What the engine keeps of a message before any other work: twice the cut above, so that "the message was
 # longer than MAX_INPUT_CHARS" can still be told, while a 10 MB message costs no more than a short one.
 MAX_RAW_CHARS = 2 * MAX_INPUT_CHARS
+RECENT_TEXTS = 64  # normalised texts remembered (see memo.py)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")      # lone halves (possible in webhook JSON); no codec takes them
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # NUL and other C0 controls except tab and newline
 
 _KEEP_CATEGORIES = ("L", "N")  # letters (incl. CJK) and digits; everything else becomes a space
+# the same characters as a regular expression: `\w` less "_" is exactly the categories L* and N* (every code
+# point checked, tests/nlu/test_normalize_fast.py), and no such character is whitespace, so a run of the
+# others becomes one space, as replacing each and then collapsing the spaces did
+_NOT_KEPT = re.compile(r"[\W_]+")
 _SPACE = re.compile(r"\s+")
 _LATIN = re.compile(r"[a-z]")
 
@@ -79,6 +85,7 @@ class Normalizer:
     def __init__(self, synonyms: dict[str, list[str]] | None = None, typos: TypoFolder | None = None):
         self._t2s = opencc.OpenCC("t2s")
         self._typos = typos
+        self.recent: Recent[tuple[str, bool], Normalized] = Recent(RECENT_TEXTS)
         pairs = []
         for canonical, variants in (synonyms or {}).items():
             for variant in variants:
@@ -97,8 +104,7 @@ class Normalizer:
         """Script and width folding without synonyms — also used for examples and gazetteer names."""
         text = unicodedata.normalize("NFKC", text)
         text = self._t2s.convert(text)
-        chars = [ch if unicodedata.category(ch)[0] in _KEEP_CATEGORIES else " " for ch in text]
-        return _SPACE.sub(" ", "".join(chars)).strip().lower()
+        return _NOT_KEPT.sub(" ", text).strip().lower()
 
     def fold_synonyms(self, text: str, drop_filler: bool = True) -> str:
         """`drop_filler=False` keeps the English filler words ("tell me a joke" stays three words)."""
@@ -110,8 +116,19 @@ class Normalizer:
             folded = self._english_re.sub(swap, folded)
         return _SPACE.sub(" ", folded).strip() if folded != text else folded
 
+    def canonical(self, raw: str) -> tuple[str, str]:
+        """`(n.original, n.text)` of `n = self(raw, fold_typos=False)`, and nothing more: curated data (the
+        examples) needs neither the script check nor the memory."""
+        original = safe_input(raw)[-MAX_INPUT_CHARS:]
+        return original, self.fold_synonyms(self.clean(original))
+
     def __call__(self, raw: str, fold_typos: bool = True) -> Normalized:
+        """The canonical form; the last few are remembered (one message is normalised by the router, the
+        dialog and the planner alike: see memo.py)."""
         raw = safe_input(raw)
+        return self.recent.get((raw, fold_typos), lambda: self._normalized(raw, fold_typos))
+
+    def _normalized(self, raw: str, fold_typos: bool) -> Normalized:
         truncated = len(raw) > MAX_INPUT_CHARS
         original = raw[-MAX_INPUT_CHARS:]  # people put the question last; keep the end
         cleaned = self.clean(original)

@@ -17,15 +17,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from io import BytesIO
+from math import log as ln
 from pathlib import Path
 
-from ..knowledge.paths import DEFAULT_CACHE_DIR
-
-log = logging.getLogger("policybot")
+from ..knowledge.cachefiles import cache_dirs, prune, write_cache
 
 
 def _import_jieba():
@@ -46,30 +43,8 @@ jieba = _import_jieba()
 jieba.setLogLevel(logging.WARNING)
 
 
-def cache_dirs() -> list[Path]:
-    """Where the dictionary cache may live, first choice first (POLICYBOT_CACHE_DIR overrides)."""
-    override = os.environ.get("POLICYBOT_CACHE_DIR")
-    if override:
-        return [Path(override)]
-    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policybot"
-    return [DEFAULT_CACHE_DIR, user]
-
-
 def _dictionary_path() -> Path:
     return Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME
-
-
-def _write_cache(path: Path, data: bytes) -> bool:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".jieba-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-        return True
-    except OSError as exc:
-        log.debug("jieba cache not written to %s: %s", path, exc)
-        return False
 
 
 KEPT_PREFIX = 1  # prefix-only entries up to this length stay (single characters: `suggest_freq` reads their 0)
@@ -104,16 +79,28 @@ def load_prefix_dict(dirs: list[Path] | None = None) -> tuple[dict[str, int], in
     del freq
     data = marshal.dumps((words, total, longest))
     for directory in candidates:
-        if _write_cache(directory / name, data):
+        if write_cache(directory / name, data):
             break
     return words, total, longest
 
 
+BLOCK_MEMORY = 512  # cut blocks remembered: one message's views (whole text, sentences, parts) share clauses
+
+
 class CompactTokenizer(jieba.Tokenizer):
-    """jieba's Tokenizer on a dictionary of words only (see the module's docstring): the same cuts."""
+    """jieba's Tokenizer on a dictionary of words only (see the module's docstring): the same cuts.
+
+    `lcut` (accurate mode with HMM, all the bot uses) is jieba's own algorithm, written as one pass: the
+    word graph and the best route are found together, each block of Han characters cut once and its words
+    remembered (bounded), since the views of one message repeat the same clauses."""
 
     longest: dict[str, int]
     cuts: "CutCache"
+    _blocks: dict[str, tuple[str, ...]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._blocks = {}
 
     def get_DAG(self, sentence: str) -> dict[int, list[int]]:  # noqa: N802 — jieba's name
         """Every k → the ends i of the words sentence[k:i+1] (or [k]), exactly as jieba builds it."""
@@ -125,8 +112,76 @@ class CompactTokenizer(jieba.Tokenizer):
             dag[k] = ends or [k]
         return dag
 
+    def lcut(self, sentence, cut_all=False, HMM=True, use_paddle=False) -> list[str]:  # noqa: N803
+        """`list(self.cut(sentence))`, the same words (jieba's `cut` with its regular expressions)."""
+        if cut_all or not HMM or use_paddle or not isinstance(sentence, str):
+            return super().lcut(sentence, cut_all=cut_all, HMM=HMM, use_paddle=use_paddle)
+        out: list[str] = []
+        for block in _RE_HAN.split(sentence):
+            if not block:
+                continue
+            if _RE_HAN.match(block):
+                out += self._block(block)
+                continue
+            for piece in _RE_SKIP.split(block):
+                if _RE_SKIP.match(piece):
+                    out.append(piece)
+                else:
+                    out += piece
+        return out
+
+    def _block(self, block: str) -> tuple[str, ...]:
+        memory = self._blocks
+        words = memory.get(block)
+        if words is None:
+            if len(memory) >= BLOCK_MEMORY:
+                memory.clear()
+            words = memory[block] = tuple(self._cut_block(block))
+        return words
+
+    def _route(self, sentence: str) -> list[int]:
+        """Per position, the end of the word the best route takes there: jieba's get_DAG and calc in one
+        backward pass, with calc's very sums and its tie rule (the later end wins)."""
+        freq, longest = self.FREQ, self.longest
+        n = len(sentence)
+        logtotal = ln(self.total)
+        prob = [0.0] * (n + 1)
+        end = [0] * n
+        for k in range(n - 1, -1, -1):
+            best, best_end = None, k
+            for i in range(k, min(n, k + longest.get(sentence[k], 1))):
+                f = freq.get(sentence[k:i + 1])
+                if f:
+                    p = ln(f) - logtotal + prob[i + 1]
+                    if best is None or p >= best:
+                        best, best_end = p, i
+            if best is None:  # no word starts here: the character alone, as jieba's `or 1` scores it
+                best = ln(1) - logtotal + prob[k + 1]
+            prob[k], end[k] = best, best_end
+        return end
+
+    def _cut_block(self, sentence: str) -> list[str]:
+        """jieba's __cut_DAG: the best route, runs of single characters not in the dictionary given to
+        the HMM (jieba's finalseg)."""
+        end, freq, out = self._route(sentence), self.FREQ, []
+        x, buf, n = 0, "", len(sentence)
+        while x < n:
+            y = end[x] + 1
+            if y - x == 1:
+                buf += sentence[x]
+            else:
+                if buf:
+                    out += _loose(buf, freq)
+                    buf = ""
+                out.append(sentence[x:y])
+            x = y
+        if buf:
+            out += _loose(buf, freq)
+        return out
+
     def add_word(self, word, freq=None, tag=None) -> None:
         """jieba's add_word, then the prefix-only entries it added taken out again."""
+        self._blocks.clear()
         added = [word[:n] for n in range(KEPT_PREFIX + 1, len(word)) if word[:n] not in self.FREQ]
         super().add_word(word, freq, tag)
         for prefix in added:
@@ -134,6 +189,17 @@ class CompactTokenizer(jieba.Tokenizer):
                 del self.FREQ[prefix]
         if word and len(word) > self.longest.get(word[0], 0):
             self.longest[word[0]] = len(word)
+
+
+_RE_HAN, _RE_SKIP = jieba.re_han_default, jieba.re_skip_default
+
+
+def _loose(buf: str, freq: dict[str, int]) -> list[str] | str:
+    """A run of single characters on jieba's route: one character, a word of its own (its characters),
+    or new words the HMM finds."""
+    if len(buf) == 1 or freq.get(buf):
+        return buf
+    return list(jieba.finalseg.cut(buf))
 
 
 KEPT_CUT_FILES = 4  # cut caches of other example sets (an edited examples.yaml, a bench copy) kept besides
@@ -164,32 +230,51 @@ class CutCache:
                 continue
         cuts = [self.tokenizer.lcut(t) for t in texts]
         data = marshal.dumps(cuts)
-        written = next((d for d in self.dirs if _write_cache(d / name, data)), None)
+        written = next((d for d in self.dirs if write_cache(d / name, data)), None)
         if written is not None:
-            _prune(written, "cuts-*.marshal", keep=KEPT_CUT_FILES + 1)
+            prune(written, "cuts-*.marshal", keep=KEPT_CUT_FILES + 1)
         return cuts
 
 
-def _prune(directory: Path, pattern: str, keep: int) -> None:
-    """Remove all but the `keep` most recently written files matching `pattern`."""
-    try:
-        files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[keep:]:
-            old.unlink()
-    except OSError as exc:
-        log.debug("old caches not removed from %s: %s", directory, exc)
+def _content_key(extra: bytes) -> str:
+    """sha1 of jieba's dictionary, then `extra` and jieba's version — the dictionary read in small pieces:
+    a 5 MB string freed just before the dictionary is built leaves the heap holding ~6 MB more."""
+    digest = hashlib.sha1()
+    with _dictionary_path().open("rb") as dictionary:
+        for chunk in iter(lambda: dictionary.read(1 << 16), b""):
+            digest.update(chunk)
+    digest.update(b"\0" + extra + jieba.__version__.encode())
+    return digest.hexdigest()
 
 
 def make_tokenizer(userdict: Path | None, dirs: list[Path] | None = None) -> CompactTokenizer:
-    """A tokenizer of its own (never jieba's global one) with the project's user dictionary."""
+    """A tokenizer of its own (never jieba's global one) with the project's user dictionary.
+
+    The dictionary with the user words already added is kept too (keyed by both dictionaries' content and
+    jieba's version): a start reads it in one go instead of the plain one, the user words and a copy."""
     tokenizer = CompactTokenizer()
-    tokenizer.FREQ, tokenizer.total, tokenizer.longest = load_prefix_dict(dirs)
+    dirs = dirs if dirs is not None else cache_dirs()
     extra = userdict.read_bytes() if userdict else b""
-    key = hashlib.sha1(_dictionary_path().read_bytes() + b"\0" + extra + jieba.__version__.encode()).hexdigest()
-    tokenizer.cuts = CutCache(tokenizer, key[:16], dirs if dirs is not None else cache_dirs())
+    key = _content_key(extra)
+    tokenizer.cuts = CutCache(tokenizer, key[:16], dirs)
     tokenizer.initialized = True
+    name = f"jieba-{key[:16]}.user{KEPT_PREFIX}.marshal"
+    for directory in dirs:
+        try:
+            tokenizer.FREQ, tokenizer.total, tokenizer.longest, tags, forced = marshal.loads((directory / name).read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            continue
+        tokenizer.user_word_tag_tab.update(tags)
+        for word in forced:   # what load_userdict does besides the dictionary: words of frequency 0
+            jieba.finalseg.add_force_split(word)
+        return tokenizer
+    tokenizer.FREQ, tokenizer.total, tokenizer.longest = load_prefix_dict(dirs)
+    forced_before = set(jieba.finalseg.Force_Split_Words)
     if userdict:
         tokenizer.load_userdict(str(userdict))
         # the user words can push the table past a power of two (twice the memory): copy it to its size
         tokenizer.FREQ = dict(tokenizer.FREQ)
+    forced = sorted(set(jieba.finalseg.Force_Split_Words) - forced_before)
+    data = marshal.dumps((tokenizer.FREQ, tokenizer.total, tokenizer.longest, tokenizer.user_word_tag_tab, forced))
+    next((d for d in dirs if write_cache(d / name, data)), None)
     return tokenizer

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Sequence
 
 HOMOPHONES_FILE = "homophones.txt"
 MIN_TERM, MAX_TERM = 3, 12     # a two-character term is too easily another word one sound away
@@ -79,20 +80,31 @@ class TypoFolder:
         self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
         # where a term or a slip may start: most characters of a message start neither
         self._first_sounds = frozenset(k[0] for k in self._by_sound)
+        # the lengths worth trying at a position, by its character (terms spelled right) and its sound
+        # (slips): the same first hit as trying every length, a handful of lookups instead of 2 × 10
+        # (by the first two: every term and sound key has three or more)
+        self._exact_lengths = _lengths_by_first(t for t in self._terms if len(t) in self._lengths)
+        self._sound_lengths = _lengths_by_first(self._by_sound)
+        self._longest = max(self._lengths, default=0)
+        starts = sorted(ch for ch, reading in self._reading.items() if reading in self._first_sounds)
+        self._starts = re.compile("[" + "".join(map(re.escape, starts)) + "]") if starts else None
 
     def fold(self, text: str) -> str:
         if self._pinyin and any("a" <= ch <= "z" for ch in text):
             text = _LATIN_RUN.sub(lambda m: self._pinyin.get(m.group().replace(" ", ""), m.group()), text)
-        readings = [self._reading.get(ch) for ch in text]
-        out, i = [], 0
-        while i < len(text):
+        start = self._starts.search(text) if self._starts else None
+        if start is None:
+            return text
+        readings = list(map(self._reading.get, text))
+        out, done, search = [], 0, self._starts.search
+        while start is not None:
+            i = start.start()
             n = self._term_at(text, readings, i)
             if n:
-                out.append(self._fixed(text[i:i + n], readings[i:i + n]))
-                i += n
-            else:
-                out.append(text[i])
-                i += 1
+                out += (text[done:i], self._fixed(text[i:i + n], readings[i:i + n]))
+                done = i + n
+            start = search(text, max(done, i + 1))
+        out.append(text[done:])
         return "".join(out)
 
     def _term_at(self, text: str, readings: list[str | None], i: int) -> int:
@@ -100,6 +112,20 @@ class TypoFolder:
         spelled right wins over a slip that overlaps it (乌鲁木齐失页金: 乌鲁木齐, then 失业金)."""
         if readings[i] not in self._first_sounds:
             return 0
+        if len(text) - i >= self._longest:  # every length fits: only the lengths that start here
+            terms, by_sound = self._terms, self._by_sound
+            exact = next((n for n in self._exact_lengths.get(text[i:i + 2], ()) if text[i:i + n] in terms), 0)
+            if exact:
+                return exact
+            for n in self._sound_lengths.get((readings[i], readings[i + 1]), ()):
+                term = by_sound.get(tuple(readings[i:i + n]))
+                if term and _one_slip(term, text[i:i + n]):
+                    return n
+            return 0
+        return self._term_near_end(text, readings, i)
+
+    def _term_near_end(self, text: str, readings: list[str | None], i: int) -> int:
+        """`_term_at` where the longer lengths run past the end (each slice then is the rest of the text)."""
         exact = next((n for n in self._lengths if text[i:i + n] in self._terms), 0)
         if exact:
             return exact
@@ -111,6 +137,15 @@ class TypoFolder:
 
     def _fixed(self, piece: str, readings: list[str | None]) -> str:
         return piece if piece in self._terms else self._by_sound[tuple(readings)]
+
+
+def _lengths_by_first(keys: Iterable[Sequence[str]]) -> dict[Sequence[str], tuple[int, ...]]:
+    """First two elements (a string's two characters, a sound key's two readings) → the lengths of the keys
+    that start with them, longest first."""
+    lengths: dict[Sequence[str], set[int]] = {}
+    for key in keys:
+        lengths.setdefault(key[:2], set()).add(len(key))
+    return {first: tuple(sorted(ns, reverse=True)) for first, ns in lengths.items()}
 
 
 def _one_slip(term: str, piece: str) -> bool:

@@ -68,3 +68,35 @@ def test_a_phrase_needle_is_a_piece_every_match_contains():
     for phrase, text in [("能领…吗", "我能领失业金吗"), ("多少钱", "一个月多少钱"), ("需要…材料", "需要带什么材料")]:
         pattern = phrase_pattern(phrase)
         assert pattern.search(text) and needle(pattern) in text
+
+
+def test_reaching_the_cutoff_is_decided_as_full_scoring_decides_it(loaded_bot):
+    from bot.nlu.candidates import QueryViews, reaches
+
+    matcher = loaded_bot.matcher
+    topics = matcher._groups[1]  # noqa: SLF001 — the topic intents, as the matcher scores them
+    for question in _dev_questions() + ["补贴", "办理地点", "材料", "失业金", "x" * 300]:
+        query = matcher.prepare(matcher.aspect_of(matcher.normalize(question).text)[1])
+        if not query.chars:
+            continue
+        best = max((c.score for c in matcher.score(query, full=True) if c.intent in matcher.topic_ids), default=None)
+        views = QueryViews.of(query.tokens, query.chars)
+        for cutoff in (matcher.score_cutoff, 0.2, 0.5, 0.8, best or 0.5):
+            got = reaches(matcher.index, views, matcher.profile_scores(query), matcher.profile_weight, topics, cutoff)
+            assert got == (best is not None and best >= cutoff), (question, cutoff, best)
+
+
+def test_scores_of_a_few_intents_equal_full_scoring(loaded_bot):
+    from bot.nlu.candidates import QueryViews, scores_of
+
+    matcher = loaded_bot.matcher
+    ids = list(range(len(matcher.intents)))
+    for question in _dev_questions()[::4] + ["失业" * 100, "jjjjjj"]:
+        query = matcher.prepare(matcher.normalize(question).text)
+        if not query.chars:
+            continue
+        full = {c.intent: c.score for c in matcher.score(query, full=True)}
+        got = scores_of(matcher.index, QueryViews.of(query.tokens, query.chars), matcher.profile_scores(query),
+                        matcher.profile_weight, ids[::3] + ids[1:4])
+        assert {matcher.intents[k]: s for k, s in got.items()} == {matcher.intents[k]: full[matcher.intents[k]]
+                                                                  for k in ids[::3] + ids[1:4]}, question
