@@ -12,6 +12,7 @@ import yaml
 from bot import PolicyBot
 from bot.knowledge import yamlio
 from bot.nlu import segmenter
+from yaml_lines import with_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,24 +25,14 @@ for tag, constructor in yamlio._LineLoader.yaml_constructors.items():
     _PureLoader.add_constructor(tag, constructor)
 
 
-def _with_lines(value):
-    """A value together with every line number the project's constructors recorded."""
-    if isinstance(value, dict):
-        return ("map", value.line, sorted(value.key_lines.items()),
-                sorted((str(k), _with_lines(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("seq", value.line, list(value.item_lines), [_with_lines(v) for v in value])
-    return value
-
-
 def test_c_loader_gives_the_same_data_and_line_numbers_as_the_pure_python_one():
     assert yamlio._LineLoader.__mro__[1] is yaml.CSafeLoader
     files = sorted((ROOT / "knowledge").rglob("*.yaml")) + sorted((ROOT / "intents").glob("*.yaml"))
     assert len(files) >= 10
     for path in files:
         text = path.read_text(encoding="utf-8")
-        assert _with_lines(yaml.load(text, Loader=yamlio._LineLoader)) == \
-            _with_lines(yaml.load(text, Loader=_PureLoader)), path
+        assert with_lines(yaml.load(text, Loader=yamlio._LineLoader)) == \
+            with_lines(yaml.load(text, Loader=_PureLoader)), path
 
 
 def test_each_data_file_is_read_once_at_load(monkeypatch):

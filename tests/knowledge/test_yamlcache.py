@@ -6,17 +6,9 @@ from pathlib import Path
 
 from bot.knowledge import yamlcache
 from bot.knowledge.yamlio import read_yaml
+from yaml_lines import with_lines
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _with_lines(value):
-    if isinstance(value, dict):
-        return ("map", value.line, sorted(value.key_lines.items()),
-                sorted((str(k), _with_lines(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("seq", value.line, list(value.item_lines), [_with_lines(v) for v in value])
-    return (type(value).__name__, value)
 
 
 def test_every_data_file_reads_back_as_parsed(tmp_path):
@@ -28,7 +20,7 @@ def test_every_data_file_reads_back_as_parsed(tmp_path):
         built = yamlcache.read_cached(path, [tmp_path])     # parsed, then kept
         again = yamlcache.read_cached(path, [tmp_path])     # read back
         assert built[1] == again[1] == []
-        assert _with_lines(built[0]) == _with_lines(again[0]) == _with_lines(parsed), path
+        assert with_lines(built[0]) == with_lines(again[0]) == with_lines(parsed), path
     assert len(list(tmp_path.glob("yaml-*.pickle"))) == len(set(p.read_text(encoding="utf-8") for p in files))
 
 
@@ -50,4 +42,4 @@ def test_a_damaged_or_foreign_cache_file_is_a_miss(tmp_path):
     for blob in (b"garbage", pickle.dumps({"x": Path("/")})):  # not a pickle / a type YAML does not make
         kept.write_bytes(blob)
         data, problems = yamlcache.read_cached(path, [cache])
-        assert not problems and _with_lines(data) == _with_lines(read_yaml(path)[0])
+        assert not problems and with_lines(data) == with_lines(read_yaml(path)[0])
