@@ -74,6 +74,20 @@ def _all_known(word: str, known: frozenset[str]) -> bool:
     return len(word) > 1 and all(word[i:i + 2] in known for i in range(len(word) - 1))
 
 
+def _validity_instead(policy: Policy, validity: str, out: PolicyAnswer) -> None:
+    """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""
+    v = policy.validity
+    if not (v.until or v.text):
+        return
+    line = f"有效期：{validity}"
+    if "validity" not in out.shown and not _said_already(line, out):
+        out.lines.append(line)
+    out.shown.add("validity")
+    # the end date answers "到什么时候"; "申请时限没有写明" beside it only confuses
+    out.lines = [x for x in out.lines if x not in out.missing[-1:]]
+    out.missing = out.missing[:-1]
+
+
 def _without_repeats(lines: list[str], clauses: set[str]) -> list[str]:
     """"个人额度：1.个人最高金额不超过20万元" beside a 享受标准 line that already prints it: a FAQ clause
     (`clauses`) another line prints whole is said once, by that line."""
@@ -270,26 +284,13 @@ class AnswerPlanner(FaqLookup):
                 if MISSING in text:
                     out.missing.append(text)
                     if aspect == "deadline":
-                        self._validity_instead(policy, today, out)
+                        _validity_instead(policy, render.validity_line(policy, self.kb, today), out)
             out.shown.add(aspect)
         if q.story and "eligibility" not in out.shown and policy.conditions:
             findings = judge(policy.conditions, list(q.story))
             if any(f.verdict is Verdict.FAILED for f in findings):
                 out.lines += conditions_lines(policy, q.story, prefilled)[0]
                 out.shown.add("eligibility")
-
-    def _validity_instead(self, policy: Policy, today: date, out: PolicyAnswer) -> None:
-        """"到哪天截止" with no 申请时限 in the record: the measure's own end date answers it."""
-        v = policy.validity
-        if not (v.until or v.text):
-            return
-        line = f"有效期：{render.validity_line(policy, self.kb, today)}"
-        if "validity" not in out.shown and not _said_already(line, out):
-            out.lines.append(line)
-        out.shown.add("validity")
-        # the end date answers "到什么时候"; "申请时限没有写明" beside it only confuses
-        out.lines = [x for x in out.lines if x not in out.missing[-1:]]
-        out.missing = out.missing[:-1]
 
     def _eligibility(self, policy: Policy, q: Question, today: date, out: PolicyAnswer,
                      prefilled: dict[str, tuple[str, str]]) -> None:

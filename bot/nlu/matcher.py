@@ -98,6 +98,23 @@ def prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
     return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
 
 
+def intent_profiles(per_intent: dict[str, list[Prepared]]) -> tuple[dict[str, float], ProfileIndex]:
+    """Each feature's rarity across intents, and each intent's profile: its examples' features weighted by
+    how often they occur in it and how rare they are, normalised (a cosine against a question's)."""
+    df: Counter[str] = Counter()
+    for items in per_intent.values():
+        df.update(set().union(*(p.features for p in items)))
+    idf = {f: math.log(1 + len(per_intent) / c) for f, c in df.items()}
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for k, items in enumerate(per_intent.values()):
+        counts = Counter(f for p in items for f in p.features)
+        weights = {f: (c / len(items)) * idf[f] for f, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for f, w in weights.items():
+            postings[f].append((k, w / norm))
+    return idf, ProfileIndex(postings, len(per_intent))
+
+
 def known_latin(words: list[str], vocabulary: dict[str, float]) -> list[str]:
     """"就业见习的internship period一般多长": an English word the glossary does not know says nothing
     the examples could match, and only dilutes the Chinese words around it (kept when it is all there is)."""
@@ -192,19 +209,7 @@ class Matcher:
         self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)
         topics = frozenset(k for k, i in enumerate(self.intents) if i in self.topic_ids)
         self._groups = (frozenset(range(len(self.intents))), topics)
-        df: Counter[str] = Counter()
-        for items in per_intent.values():
-            df.update(set().union(*(p.features for p in items)))
-        n = len(per_intent)
-        self.idf = {f: math.log(1 + n / c) for f, c in df.items()}
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for k, (intent, items) in enumerate(per_intent.items()):
-            counts = Counter(f for p in items for f in p.features)
-            weights = {f: (c / len(items)) * self.idf[f] for f, c in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for f, w in weights.items():
-                postings[f].append((k, w / norm))
-        self.profile_index = ProfileIndex(postings, len(self.intents))
+        self.idf, self.profile_index = intent_profiles(per_intent)
 
     # ---- scoring -----------------------------------------------------------------------------
     def profile_scores(self, query: Prepared) -> "np.ndarray":
