@@ -6,6 +6,7 @@ from typing import Callable
 
 from ..knowledge.paths import DEFAULT_INTENTS_DIR
 from ..nlu.matcher import Outcome
+from ..nlu.memo import Recent
 from ..knowledge.model import KnowledgeBase
 from ..knowledge.yamlcache import read_cached
 from ..knowledge.yamlio import DataError
@@ -45,15 +46,11 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
         raise DataError(problems)
     normalize = matcher.normalize
 
-    prepared: dict[str, str] = {}   # one message asks this of the same few texts many times (bounded)
+    prepared: Recent[str, str] = Recent(PREPARED_MEMORY)   # one message asks this of the same texts many times
 
     def prepare(text: str) -> str:
-        done = prepared.get(text)
-        if done is None:
-            if len(prepared) >= PREPARED_MEMORY:
-                prepared.clear()
-            done = prepared[text] = matcher.places.strip(normalize.fold_synonyms(normalize.clean(text))).replace(" ", "")
-        return done
+        return prepared.get(text, lambda: matcher.places.strip(normalize.fold_synonyms(normalize.clean(text)))
+                            .replace(" ", ""))
 
     folds: dict[str, str] = {}  # at start-up only: each data text folded once (the FAQ index, the known bigrams)
 

@@ -16,7 +16,7 @@ from .faq_index import bigrams
 NAMING_MIN = 2         # bigrams of the question that only one measure's own text has
 NAMING_LEAD = 1        # and that many more than the runner-up
 NAMING_ACROSS = 4      # to pass over the person's own region for the region above, the words must say more
-_YEAR = re.compile(r"(20\d\d)年")
+YEAR = re.compile(r"(20\d\d)年")   # a year as a question names it
 GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
 
 
@@ -50,7 +50,7 @@ class PolicyChooser:
 
     def by_year(self, options: list[Policy], text: str) -> list[Policy]:
         """"2020年那个…": only the measures of documents from a year the person names, if any."""
-        years = {int(y) for y in _YEAR.findall(text)}
+        years = {int(y) for y in YEAR.findall(text)}
         if not years:
             return options
         dated = [p for p in options if policy_year(self.kb, p) in years]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..knowledge.model import FaqAspect
+from ..nlu.memo import Recent
 from ..nlu.phrases import PHONE_HOW_MUCH, NeedleIndex, needle, phrase_pattern
 
 ASKED_MEMORY = 512   # texts whose cues are remembered (cleared when full: bounded memory)
@@ -32,7 +33,7 @@ class DetailCues:
         self._record = record_cues
         # words whose characters never count as a way of asking: "多久…一次" is not in "一次性创业补贴"
         self._not_cues = tuple(w for w in (compact(x) for x in not_cues) if w)
-        self._seen: dict[tuple[str, str], AskedAspects] = {}
+        self._seen: Recent[tuple[str, str], AskedAspects] = Recent(ASKED_MEMORY)
         self._details = sorted(((phrase_pattern(compact(cue)), FaqAspect(kind)) for kind, cues in details.items()
                                 for cue in cues if compact(cue)), key=lambda pair: -len(pair[0].pattern))
         # each pattern's longest literal piece: most cues are ruled out by a substring test, not a search
@@ -51,13 +52,7 @@ class DetailCues:
         """`ignore`: words of the measure's own name ("补缴" in 城乡居民养老保险补缴 names it, asks nothing).
 
         One message asks this of the same text several times (per part, per measure): remembered."""
-        key = (text, ignore)
-        found = self._seen.get(key)
-        if found is None:   # read once, kept: another thread may clear the memory meanwhile
-            if len(self._seen) >= ASKED_MEMORY:
-                self._seen.clear()
-            found = self._seen[key] = self._asked(text, ignore)
-        return found
+        return self._seen.get((text, ignore), lambda: self._asked(text, ignore))
 
     def _asked(self, text: str, ignore: str) -> AskedAspects:
         compact = PHONE_HOW_MUCH.sub("电话", text.replace(" ", ""))

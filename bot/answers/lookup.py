@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..knowledge.grounding import extract_facts
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
-from .choose import GENERIC, PolicyChooser
+from .choose import GENERIC, YEAR, PolicyChooser
 from .cues import DetailCues, split_parts
 from .documents import DocumentNames, NamedDocuments
 from .faq_index import FaqIndex, ScoredEntry, bigrams
@@ -27,10 +27,9 @@ ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far
 SECOND_ENTRY_SHARE = 0.5   # how much a measure's second-best entry adds to how well it fits
 ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks) that the entry must share
 ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
-ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as all of them stand in it
+ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as most of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
 _COMPARE = re.compile(r"区别|不同|不一样|差别|差异|对比|比较|相比|比一比|比比|比一下|一样吗|变了|变没变|有没有变|变化|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
-_YEAR_NAMED = re.compile(r"20\d\d年")
 _EACH = re.compile(r"各|分别|各自")   # "各是多少": the same asked of each side
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
 SUPPLEMENT_MISSED = 1 / 3   # an answer holding less than this of what was asked may have missed it
@@ -200,7 +199,7 @@ class FaqLookup:
         sides = asked_parts(q.text) if len(q.parts) == 1 else []
         asking = [(part, part) for part in q.parts if asks_something(part)][:MAX_PARTS] if len(sides) < 2 \
             else [(side, q.text) for side in sides]
-        years = " ".join(_YEAR_NAMED.findall(q.text))
+        years = " ".join(f"{y}年" for y in YEAR.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
             other = self._asked_in_part(policy, part, years, region, today)
             if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
@@ -220,7 +219,7 @@ class FaqLookup:
         if not named or named[1] < SECOND_TOPIC_MIN and named[0] != policy.topic:
             return None
         # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
-        said = self.prepare(part) if _YEAR_NAMED.search(part) else f"{self.prepare(part)} {years}"
+        said = self.prepare(part) if YEAR.search(part) else f"{self.prepare(part)} {years}"
         # "乌鲁木齐失业金多少？兴安盟的见习补贴呢": the part's own region, if it names one
         here = next(iter(self.reader.regions_in(part)), None) or region or policy.region
         if named[0] != policy.topic:

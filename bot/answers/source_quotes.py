@@ -187,11 +187,9 @@ class SourceQuotes:
             return None
         # sentences that hold the subject alike ("以单位形式参保的个体工商户" in three clauses): the rest of
         # the question's words (就业补贴) decide
-        close = [q for q in scored if q.cover >= scored[0].cover / QUOTE_LEAD]
         wider = about | {g for g in whole if g in self._idf}
-        rescored = sorted((Quote(q.sentence, q.cover, len(wider & q.sentence.grams)) for q in close),
-                          key=lambda q: -self.cover(wider, q.sentence.grams))
-        first, rest = rescored[0], rescored[1:]
-        runner_up = max((self.cover(wider, q.sentence.grams) for q in rest
-                         if q.sentence.grams != first.sentence.grams), default=0.0)
-        return first if self.cover(wider, first.sentence.grams) >= QUOTE_LEAD * runner_up else None
+        close = sorted(((self.cover(wider, q.sentence.grams), q) for q in scored if q.cover >= scored[0].cover / QUOTE_LEAD),
+                       key=lambda pair: -pair[0])
+        (lead, first), rest = close[0], close[1:]
+        runner_up = max((c for c, q in rest if q.sentence.grams != first.sentence.grams), default=0.0)
+        return first if lead >= QUOTE_LEAD * runner_up else None

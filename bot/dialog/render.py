@@ -23,11 +23,15 @@ ASPECT_LABELS = {
 }
 
 
+def doc_name(doc: SourceDoc) -> str:
+    """《title》（文号）: how a document is named in a reply."""
+    return f"《{doc.title}》" + (f"（{doc.doc_no}）" if doc.doc_no else "")
+
+
 def cite(policy: Policy, kb: KnowledgeBase) -> str:
     doc = kb.sources[policy.source]
-    number = f"（{doc.doc_no}）" if doc.doc_no else ""
     heading = f"「{policy.section_title}」" if policy.section_title else ""
-    return f"《{doc.title}》{number}{policy.section}{heading}"
+    return f"{doc_name(doc)}{policy.section}{heading}"
 
 
 def cite_table(table: OfficeTable, kb: KnowledgeBase) -> str:
@@ -80,8 +84,7 @@ def document_notice(doc: SourceDoc) -> str | None:
 
 
 def quoted_sentence(doc: SourceDoc, sentence: str) -> list[str]:
-    number = f"（{doc.doc_no}）" if doc.doc_no else ""
-    return [f"《{doc.title}》{number}原文是这样写的：", f"“{sentence}”"]
+    return [f"{doc_name(doc)}原文是这样写的：", f"“{sentence}”"]
 
 
 def section_sentence(sentence: str) -> str:
@@ -91,10 +94,9 @@ def section_sentence(sentence: str) -> str:
 def supplement_lines(doc: SourceDoc, sentence: str) -> list[str]:
     """A source sentence added under an answer that may have missed the question: quoted, with its
     document and, when that document has ended or is a draft, a word saying so."""
-    number = f"（{doc.doc_no}）" if doc.doc_no else ""
     state = {SourceStatus.ENDED: "（这份文件已经结束）", SourceStatus.DRAFT: "（这是征求意见稿，不是正式文件）"}
     return ["原文中这一句可能正是您问的：", f"“{sentence}”",
-            f"——《{doc.title}》{number}{state.get(doc.status, '')}"]
+            f"——{doc_name(doc)}{state.get(doc.status, '')}"]
 
 
 def validity_line(policy: Policy, kb: KnowledgeBase, today: date) -> str:

@@ -118,12 +118,11 @@ def detail(ctx: Ctx, s: Session, entry: FaqEntry) -> Step:
 def document_status(ctx: Ctx, s: Session, key: str) -> Step:
     """"兵团延续失业保险援企稳岗政策的通知正式发了吗": what the bot's sources say of that document itself."""
     doc = ctx.kb.sources[key]
-    number = f"（{doc.doc_no}）" if doc.doc_no else ""
     standing = {SourceStatus.DRAFT: "是征求意见稿（草案），不是正式生效的文件；我的资料里没有它正式印发的版本。",
                 SourceStatus.ENDED: "已经结束（整份文件的措施都已到期）。"}
     caveat = f"ℹ️ {doc.caveat}" if doc.caveat and doc.status is SourceStatus.IN_FORCE else None
-    lines = (f"《{doc.title}》{number}{standing.get(doc.status, '在我的资料里是现行有效的文件。')}", caveat,
-             f"来源：《{doc.title}》{number}")
+    lines = (f"{render.doc_name(doc)}{standing.get(doc.status, '在我的资料里是现行有效的文件。')}", caveat,
+             f"来源：{render.doc_name(doc)}")
     s = replace(s, state=State.FALLBACK, pending=(menus.TOPICS_BUTTON, menus.HUMAN_BUTTON))
     return say(s, *lines, intent=None, sources=(f"《{doc.title}》",))
 
@@ -135,7 +134,7 @@ def quoted(ctx: Ctx, s: Session, quote: Quote) -> Step:
     policy = ctx.policy(sentence.policy)
     if policy is None:
         lines = (render.document_notice(doc), *render.quoted_sentence(doc, sentence.text),
-                 f"来源：《{doc.title}》{f'（{doc.doc_no}）' if doc.doc_no else ''}")
+                 f"来源：{render.doc_name(doc)}")
         s = replace(s, state=State.FALLBACK, pending=(menus.TOPICS_BUTTON, menus.HUMAN_BUTTON))
         return say(s, *lines, intent=None, sources=(f"《{doc.title}》",))
     notice = ctx.planner.short_tag(policy, ctx.today) if policy.id in s.warned else \
