@@ -264,7 +264,7 @@ class AnswerPlanner(FaqLookup):
             elif aspect == "process" and (policy.process or policy.channels_online or policy.channels_onsite):
                 short = policy.process and len(policy.process) <= SHORT_FIELD
                 # the steps when they are short, else where to apply (the channels say it shorter)
-                lines = [f"办理流程：{policy.process}"] if short else render.channel_lines(policy, bullet="")
+                lines = [f"办理流程：{policy.process}"] if short else _apply_lines(policy)
                 lines = lines or [f"办理流程：{policy.process}"]
                 for line in lines:
                     _drop_parts_of(line, out, today, self)
@@ -330,7 +330,7 @@ class AnswerPlanner(FaqLookup):
         says_where = not _WANTS_PHONE.search(q.text) and any(_SAYS_WHERE.search(line) for line in out.lines)
         if asked and "process" not in out.shown:
             # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
-            out.lines += [line for line in render.channel_lines(policy, bullet="") if not _said_already(line, out)]
+            out.lines += [line for line in _apply_lines(policy) if not _said_already(line, out)]
         if policy.contacts and place in places:
             rows = render.contact_entries(policy, self.kb, place)
             out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
@@ -363,6 +363,12 @@ def _far_ahead(score: float, runner_up: float) -> bool:
 
 _WANTS_PHONE = re.compile(r"电话|号码|热线|联系方式|打哪个")
 _SAYS_WHERE = re.compile(r"https?://|www\.|\.cn|网址|网站|窗口")
+
+
+def _apply_lines(policy: Policy) -> list[str]:
+    """Where the application goes, then the website and where one goes in person."""
+    where = render.where_to_apply(policy)
+    return ([f"申请：{where}"] if where else []) + render.channel_lines(policy, bullet="")
 
 
 def _body(text: str) -> str:

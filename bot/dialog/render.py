@@ -5,6 +5,7 @@ Region names come from the knowledge base (`kb.regions`), never typed out.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..knowledge.grounding import date_forms, fold
@@ -118,6 +119,18 @@ def _noted(lines: list[str], policy: Policy, kb: KnowledgeBase, today: date) -> 
 
 def _items(values: tuple[str, ...]) -> str:
     return "；".join(v.rstrip("；;。") for v in values) + "。"
+
+
+_APPLY_AT = re.compile(r"(到|向|在)[^，。；;\n]{2,40}?(提出申请|申请|申报|提交|报送|递交)(?!之日)")
+
+
+def where_to_apply(policy: Policy) -> str | None:
+    """The clause of the steps that names where the application goes ("向所在区（县）人社局提交申报资料"):
+    "找谁申请" is answered by it, and the channels alone often say only "现场办理"."""
+    for clause in re.split(r"[，。；;\n]", policy.process or ""):
+        if _APPLY_AT.search(clause) and "收到" not in clause:
+            return clause.strip()
+    return None
 
 
 def channel_lines(policy: Policy, bullet: str) -> list[str]:

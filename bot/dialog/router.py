@@ -130,6 +130,8 @@ def region_named(t: Turn, u: Understanding) -> None:
 
 
 def office(t: Turn, step: Step) -> None:
+    if step.then and step.then.to is Go.START_TOPIC:
+        t.hear(t.understand())    # a measure asked about beside the office: its question is answered
     run_step(t, step)
 
 

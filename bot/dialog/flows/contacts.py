@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...knowledge.model import OfficeEntry, Policy
-from ...nlu.matcher import Understanding
+from ...nlu.matcher import Outcome, Understanding
 from .. import menus, render
 from ..context import Ctx
 from ..session import Action, Button, Do, Session, State
@@ -55,6 +55,8 @@ def office_lookup(ctx: Ctx, s: Session, u: Understanding) -> Step | None:
         return None
     policy = ctx.policy(s.policy)
     found: dict[tuple, list[str]] = {}
+    found_users: list[Policy] = []
+    found_places: list[str | None] = []
     sources: list[str] = []
     for table in ctx.kb.tables.values():
         for i, entry in enumerate(table.entries):
@@ -63,6 +65,8 @@ def office_lookup(ctx: Ctx, s: Session, u: Understanding) -> Step | None:
                                                      any(k in office for k in kinds))):
                 continue
             users = ctx.index.table_users[table.id]
+            found_users += users
+            found_places.append(entry.place)
             if policy and policy in users and s.state != State.IDLE:
                 # talking about one policy: its own table is the truth
                 s = replace(s, place=entry.place or s.place)
@@ -72,7 +76,17 @@ def office_lookup(ctx: Ctx, s: Session, u: Understanding) -> Step | None:
             sources.append(render.cite_table(table, ctx.kb))
     if not found:
         return None
+    if _topic_asked_too(u, found_users):
+        places = {place for place in found_places if place}
+        s = replace(s, place=places.pop()) if len(places) == 1 else s
+        return Step(s, then=GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
     return _offices_found(s, found, sources)
+
+
+def _topic_asked_too(u: Understanding, users: list[Policy]) -> bool:
+    """"失业金随时能申请吗？米东区社保分中心在哪": a measure this office handles is asked about as well —
+    its answer, for the office's district, says both (the office's district is kept for it)."""
+    return u.outcome is Outcome.MATCH and any(p.topic == u.intent for p in users)
 
 
 def _offices_found(s: Session, found: dict[tuple, list[str]], sources: list[str]) -> Step:
