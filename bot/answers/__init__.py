@@ -63,10 +63,14 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
     def regions_in(text: str) -> list[str]:
         return [m.region for m in matcher.places.find(text.replace(" ", ""))]
 
+    chooser = PolicyChooser(kb, prepare)
+
     def topic_of(text: str) -> tuple[str, float] | None:
         u = matcher.understand(text)
         if u.outcome is Outcome.MATCH and u.intent in kb.topics and u.topic_words:
-            return u.intent, u.confidence
+            titled = chooser.titled_topic(prepare(text), [(c.intent, c.score) for c in u.candidates
+                                                          if c.intent in kb.topics])
+            return titled or u.intent, u.confidence
         return None
 
     details = dict(data.get("details") or {})
@@ -75,4 +79,4 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None) -
     reader = TextReader(prepare, _known_bigrams(kb, matcher, details, fold_once), regions_in, topic_of)
     folds.clear()
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
-    return AnswerPlanner(kb, faq, cues, PolicyChooser(kb, prepare), reader, documents, SourceQuotes(kb, prepare))
+    return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare))

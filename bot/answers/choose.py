@@ -17,6 +17,8 @@ NAMING_MIN = 2         # bigrams of the question that only one measure's own tex
 NAMING_LEAD = 1        # and that many more than the runner-up
 NAMING_ACROSS = 4      # to pass over the person's own region for the region above, the words must say more
 YEAR = re.compile(r"(20\d\d)年")   # a year as a question names it
+TITLED_MARGIN = 0.15   # how far below the first topic one whose measure is named by its full title may be
+TITLE_CHARS = 6        # a title this long, written out, names its measure ("阶段性降低社保费")
 GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
 
 
@@ -35,6 +37,7 @@ class PolicyChooser:
     def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
         self.kb = kb
         self._grams: dict[str, frozenset[str]] = {}
+        self._titles: dict[str, list[str]] = {}
         done: dict[str, frozenset[str]] = {}  # policies that print the same words share their bigrams
         for policy in kb.policies.values():
             words = [policy.title, policy.button, policy.summary or "", policy.audience or "", policy.standard or ""]
@@ -43,6 +46,21 @@ class PolicyChooser:
             if text not in done:
                 done[text] = frozenset(bigrams(prepare(text))) - GENERIC
             self._grams[policy.id] = done[text]
+            title = prepare(policy.title)
+            if len(title) >= TITLE_CHARS:
+                self._titles.setdefault(policy.topic, []).append(title)
+
+    def titled_topic(self, prepared_text: str, ranked: list[tuple[str, float]]) -> str | None:
+        """A close runner-up topic one of whose measures the question names by its full title, when none of
+        the first topic's is ("乌鲁木齐阶段性降低社保费还有吗": 乌鲁木齐's own title, not 2020年's 免征减半)."""
+        if not ranked or self._titled(ranked[0][0], prepared_text):
+            return None
+        first = ranked[0][1]
+        return next((topic for topic, score in ranked[1:]
+                     if first - score <= TITLED_MARGIN and self._titled(topic, prepared_text)), None)
+
+    def _titled(self, topic: str, prepared_text: str) -> bool:
+        return any(title in prepared_text for title in self._titles.get(topic, ()))
 
     def candidates(self, topic: str, region: str) -> list[Policy]:
         covered = {region, *self.kb.regions[region].covered_by} if region in self.kb.regions else {region}

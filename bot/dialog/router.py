@@ -158,6 +158,10 @@ def _topic_here(t: Turn, u: Understanding) -> str | None:
     """The topic read, or a close runner-up that the person's region has when the first one it has not
     ("突泉县…就业困难人员…社保补贴": 兴安盟 has 个人社保补贴, not 企业社保补贴)."""
     kb, region = t.ctx.kb, u.region or t.session.region
+    titled = t.ctx.planner.chooser.titled_topic(t.ctx.planner.prepare(u.normalized),
+                                                [(c.intent, c.score) for c in u.candidates if c.intent in kb.topics])
+    if titled:
+        return titled
     if not region or region not in kb.regions or region in kb.regions_for_topic(u.intent or ""):
         return u.intent
     first = next((c.score for c in u.candidates if c.intent == u.intent), 0.0)
