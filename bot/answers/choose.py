@@ -15,8 +15,10 @@ from .faq_index import bigrams
 
 NAMING_MIN = 2         # bigrams of the question that only one measure's own text has
 NAMING_LEAD = 1        # and that many more than the runner-up
+NAMING_UNSAID = 3      # with no region said, the words must say a little more to name one region's measure
 NAMING_ACROSS = 4      # to pass over the person's own region for the region above, the words must say more
 YEAR = re.compile(r"(20\d\d)年")   # a year as a question names it
+RARE_IN = 8            # a word pair in at most this many measures' text can say which region is meant
 TITLED_MARGIN = 0.15   # how far below the first topic one whose measure is named by its full title may be
 TITLE_CHARS = 6        # a title this long, written out, names its measure ("阶段性降低社保费")
 GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
@@ -38,6 +40,7 @@ class PolicyChooser:
         self.kb = kb
         self._grams: dict[str, frozenset[str]] = {}
         self._titles: dict[str, list[str]] = {}
+        self._spread: Counter[str] = Counter()   # how many measures' text has each word pair
         done: dict[str, frozenset[str]] = {}  # policies that print the same words share their bigrams
         for policy in kb.policies.values():
             words = [policy.title, policy.button, policy.summary or "", policy.audience or "", policy.standard or ""]
@@ -46,9 +49,17 @@ class PolicyChooser:
             if text not in done:
                 done[text] = frozenset(bigrams(prepare(text))) - GENERIC
             self._grams[policy.id] = done[text]
+            self._spread.update(done[text])
             title = prepare(policy.title)
             if len(title) >= TITLE_CHARS:
                 self._titles.setdefault(policy.topic, []).append(title)
+
+    def named_anywhere(self, options: list[Policy], text: str, ignore: str = "") -> Policy | None:
+        """No region said, but the words name one region's measure by what only it has, and what few
+        measures anywhere say ("代为申请的协议", "预支"): everyday words (社会保险) and the topic's own name
+        (`ignore`: every region's measure of it is called that) do not count."""
+        said = bigrams(text) - bigrams(ignore) - GENERIC
+        return self._named_by(options, {g for g in said if self._spread[g] <= RARE_IN}, NAMING_UNSAID)
 
     def titled_topic(self, prepared_text: str, ranked: list[tuple[str, float]]) -> str | None:
         """A close runner-up topic one of whose measures the question names by its full title, when none of
@@ -76,9 +87,11 @@ class PolicyChooser:
 
     def named(self, options: list[Policy], text: str, min_hits: int = NAMING_MIN) -> Policy | None:
         """The one measure the words single out by words that no sibling shares (at least `min_hits`)."""
+        return self._named_by(options, bigrams(text), min_hits)
+
+    def _named_by(self, options: list[Policy], said: set[str], min_hits: int = NAMING_MIN) -> Policy | None:
         if len(options) < 2:
             return None
-        said = bigrams(text)
         counts = Counter(g for p in options for g in self._grams[p.id])
         scores = sorted(((len({g for g in self._grams[p.id] & said if counts[g] == 1}), p) for p in options),
                         key=lambda pair: -pair[0])

@@ -10,6 +10,7 @@ from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
 from ...answers.choose import NAMING_ACROSS, NAMING_MIN
 from ...answers.lookup import is_comparison
+from ...answers.sentences import asks_something
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
 from ..tuning import DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
@@ -31,10 +32,25 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
         s = _asking_region(ctx, s, regions, elsewhere=False)
         return ask(s, render.topic_not_here(ctx.kb, topic, here, regions), question=render.PICK_REGION_AMONG,
                    intent=topic_id)
+    named = None if policies else _named_anywhere(ctx, topic_id, s.question)
+    if named is not None:
+        others = [p for p in ctx.kb.policies_for_topic(topic_id) if p is not named]
+        opened = _open(s, named, others)
+        return replace(opened, lines=(render.region_from_words(ctx.kb, named),))
     if not policies:
         s = _asking_region(ctx, s, regions, elsewhere=True)
         return ask(s, question=render.ask_region_for(topic), intent=topic_id)
     return _choose_policy(ctx, s, region or "", policies)
+
+
+def _named_anywhere(ctx: Ctx, topic: str, question: str) -> Policy | None:
+    """No region said or known, but the question's own words point at one region's measure ("签代为申请的
+    协议", "能预支一部分"): answer it first, saying whose it is, rather than ask the region."""
+    said = ctx.planner.prepare(question)
+    if not asks_something(question):
+        return None   # "零就业家庭托底安置": a name alone asks nothing that one region's text alone answers
+    options = ctx.planner.chooser.by_year(ctx.kb.policies_for_topic(topic), said)
+    return ctx.planner.chooser.named_anywhere(options, said, ignore=ctx.planner.prepare(ctx.kb.topics[topic].name))
 
 
 def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
