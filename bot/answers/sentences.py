@@ -10,6 +10,8 @@ _STRONG_MARKS = re.compile(r"[？?]|吗|呢|请问|想问|想知道|问一下|�
 _QUESTION_MARKS = re.compile(r"[？?]|吗|呢|(.)不\1|多少|多久|多长|怎么|咋|如何|哪里|哪儿|哪个|哪些|哪天|去哪|在哪|到哪|什么|啥|谁|几个|几年|几月|几次|几天|几岁|"
                              r"能不能|可不可以|是不是|有没有|是否|要不要|行不行|能否|可以.{0,6}[吗么]|请问|想问|想咨询|不\s*$")
 
+_ASKS_WHAT = re.compile(r"多少|多久|多长|怎么|咋|如何|哪|什么|啥|谁|几|能不能|是不是|有没有|是否|要不要")
+
 
 def question_candidates(raw: str) -> list[str]:
     """The asking sentences to try one by one (first, last), then together; empty for short text."""
@@ -30,13 +32,19 @@ def _long_asking(raw: str) -> list[str]:
         return []
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     asking = [s for s in sentences if _STRONG_MARKS.search(s)] or [s for s in sentences if _QUESTION_MARKS.search(s)]
-    if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself
-        asking = [s for s in asking if len(s) >= 10] or asking
+    if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself ("展期最长多久？" does)
+        asking = [s for s in asking if len(s) >= 10 or _ASKS_WHAT.search(s)] or asking
+    last = sentences[-1] if sentences else ""
+    if asking and last not in asking and _QUESTION_MARKS.search(last):
+        asking.append(last)   # "…能申请吗？能补多少": the last question often has no question mark
     return asking
 
 
+ASKING_KEPT = 3   # a story's asking sentences read together ("展期多久？还贴息吗？现在还能用吗？"); more: first and last
+
+
 def _ends(asking: list[str]) -> list[str]:
-    return asking if len(asking) <= 2 else [asking[0], asking[-1]]
+    return asking if len(asking) <= ASKING_KEPT else [asking[0], asking[-1]]
 
 
 def asks_something(text: str) -> bool:

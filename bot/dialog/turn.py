@@ -75,8 +75,9 @@ class Turn:
                 # … 社保补贴能补多少": the story says whose 社保补贴)
                 whole_surer = u.outcome is Outcome.MATCH and u.confidence > best.confidence
                 if (best.outcome in READ or u.outcome not in READ) and not whole_surer:
+                    # the topic from the surest sentence; every asking sentence is answered ("…能申请吗？能补多少")
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
-                                truncated=u.truncated)
+                                truncated=u.truncated, normalized=readings[-1].normalized)
                 self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:

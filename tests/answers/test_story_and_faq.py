@@ -103,3 +103,17 @@ def test_a_cue_inside_a_longer_cue_does_not_ask_as_well(loaded_bot, text, record
         assert "eligibility" in asked.record
     if text == "能领多少个月失业金":
         assert "amount" not in kinds
+
+
+def test_every_asking_sentence_of_a_story_is_kept_even_a_last_one_without_a_question_mark():
+    story = "我们是沙区一家小餐饮公司，二十来个人，今年新招了5个服务员，都签了两年的合同，社保也按规定交了。"
+    asked = question_sentences(story + "能申请企业社保补贴吗？能补多少")
+    assert "能申请企业社保补贴吗" in asked and "能补多少" in asked
+    three = question_sentences(story + "请问展期最长多久？展期期间还有贴息吗？这个政策现在还能用吗？")
+    assert "还有贴息吗" in three and "展期最长多久" in three and "现在还能用吗" in three
+
+
+def test_a_story_answer_holds_the_figure_asked_in_its_last_short_question(chat):
+    [reply] = chat("我们是沙区一家小餐饮公司，二十来个人，今年新招了5个服务员，都签了两年的合同，社保也按规定交了。"
+                   "能申请企业社保补贴吗？能补多少")
+    assert "享受标准" in reply.text and "全额补贴" in reply.text
