@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ..knowledge.model import Condition, Policy
 from typing import Callable
 
+from ..knowledge.model import Condition, FaqEntry, Policy
 from .faq_index import bigrams
-from .story import Quantity, StoryFinding, Verdict, condition_thresholds, judge, text_thresholds
+from .story import (Quantity, StoryFinding, Subject, Verdict, condition_thresholds, headcount_fits, judge,
+                    text_thresholds)
+
+STORY_ENTRY_SHARED = 3   # word pairs a clause for the story's firm size must share with the question
 
 
 def conditions_lines(policy: Policy, story: tuple[Quantity, ...],
@@ -103,3 +106,12 @@ def story_rules(policy: Policy, story: tuple[Quantity, ...], judged: set[int], s
     setting = [p for p in pieces if any(t.subject in told for t in text_thresholds(p))]
     setting.sort(key=lambda p: -len(said & bigrams(prepare(p))))
     return [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []
+
+
+def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said: set[str],
+                      prepare: Callable[[str], str]) -> list[FaqEntry]:
+    """"我们就20来个人，裁员率不超过多少": the clause for a firm of the story's size ("30人（含）以下的…
+    20%"), when it is about what was asked (it shares words with the question)."""
+    sizes = [f.value for f in story if f.subject is Subject.HEADCOUNT]
+    return [e for e in entries if sizes and headcount_fits(e.answer, sizes[-1])
+            and len(said & bigrams(prepare(e.answer))) >= STORY_ENTRY_SHARED]

@@ -19,7 +19,7 @@ from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
 from .sentences import asks_something
-from .conditions import conditions_lines, requirement, story_rules, timed_conditions
+from .conditions import conditions_lines, entries_for_story, requirement, story_rules, timed_conditions
 from .story import Quantity, Verdict, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
@@ -202,6 +202,10 @@ class AnswerPlanner(FaqLookup):
                 continue
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
+        unchosen = [e for e in self.kb.faq.for_policy(policy.id) if e not in out.entries]
+        for entry in entries_for_story(unchosen, q.story, bigrams(self.prepare(q.text)), self.prepare)[:1]:
+            out.entries.append(entry)
+            out.lines.append(self.entry_line(entry, today))
         self._record_aspects(policy, q, today, out, prefilled or {})
         if not out.entries and (len(out.missing) == len(out.lines) and out.missing or self._unanswered(q, out)):
             self._closest_entry(policy, q, today, out)

@@ -51,7 +51,7 @@ _SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
     (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
     (Subject.GRADUATED, ("毕业", "离校")),
     (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位", "干技术", "做技术", "搞技术", "干这行")),
-    (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有")),
+    (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有", "我们就", "我们")),
 )
 
 
@@ -81,7 +81,7 @@ def story_quantities(text: str) -> list[Quantity]:
     """Durations, ages and head counts stated in a story, each with what it measures."""
     text = text.replace(" ", "")
     found: list[Quantity] = []
-    for m in re.finditer(_NUMBER + r"(?:多)?(个月|年|岁|周岁|个人|名|人|个)", text):
+    for m in re.finditer(_NUMBER + r"(?:多|来)?(个月|年|岁|周岁|个人|名|人|个)", text):
         value = to_number(m.group(1))
         unit = m.group(2)
         if value is None:
@@ -143,6 +143,15 @@ def text_thresholds(text: str) -> list[Threshold]:
         if subject is Subject.CONTRIBUTION:
             out.append(Threshold(subject, None, float(m.group(1)) * 12, m.group()))
     return out
+
+
+def headcount_fits(text: str, headcount: float) -> bool:
+    """The text sets a head count the story's fits: "30人（含）以下的参保企业…" for a firm of 20,
+    "职工超过100人的…" for one of 120."""
+    text = text.replace(" ", "")
+    at_most = [float(n) for n in re.findall(r"(\d+)人(?:（含）)?以下", text)]
+    above = [float(n) for n in re.findall(r"(?:超过|多于)(\d+)人", text)]
+    return any(headcount <= n for n in at_most) or any(headcount > n for n in above)
 
 
 def layoff_limits(condition: Condition) -> tuple[str | None, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers.sentences import question_sentences
-from bot.answers.story import Subject, Verdict, judge, story_quantities
+from bot.answers.story import Subject, Verdict, headcount_fits, judge, story_quantities
 
 
 @pytest.mark.parametrize("text, subject, value", [
@@ -117,3 +117,17 @@ def test_a_story_answer_holds_the_figure_asked_in_its_last_short_question(chat):
     [reply] = chat("我们是沙区一家小餐饮公司，二十来个人，今年新招了5个服务员，都签了两年的合同，社保也按规定交了。"
                    "能申请企业社保补贴吗？能补多少")
     assert "享受标准" in reply.text and "全额补贴" in reply.text
+
+
+def test_a_firm_about_twenty_strong_gets_the_small_firm_clause():
+    assert [(q.subject, q.value) for q in story_quantities("我们就20来个人")] == [(Subject.HEADCOUNT, 20.0)]
+    assert headcount_fits("30人（含）以下的参保企业裁员率不高于参保职工总数20%的", 20)
+    assert not headcount_fits("30人（含）以下的参保企业裁员率不高于参保职工总数20%的", 45)
+    assert headcount_fits("职工超过100人的比例下调为8%", 120) and not headcount_fits("职工超过100人的", 80)
+
+
+def test_the_small_firm_layoff_limit_is_quoted_for_a_small_firm(chat):
+    [reply] = chat("新疆稳岗返还大型企业返多少？我们就20来个人，裁员率不超过多少才能申请")
+    assert "30%" in reply.text and "参保职工总数20%" in reply.text
+    [reply] = chat("新疆稳岗返还大型企业返多少？我们公司300多个人，裁员率不超过多少才能申请")
+    assert "参保职工总数20%" not in reply.text
