@@ -164,8 +164,9 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
         return _open(s, first, [p for p in ranked if p is not first])
     best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question) \
         or _same_office(ctx, s, siblings)
-    if best is None and is_comparison(s.question):
-        best = siblings[0]   # "乌鲁木齐和兴安盟有啥区别": the sides are answered together, not chosen from a list
+    if best is None and (is_comparison(s.question) or len(set(ctx.planner.reader.regions_in(s.question))) > 1):
+        # "乌鲁木齐和兴安盟有啥区别", "乌鲁木齐和兴安盟的…各是怎样的": the sides are answered together, not chosen
+        best = siblings[0]
     if best is not None:
         return _open(s, best, [p for p in ranked if p not in siblings])
     older = [p for p in ranked if p not in siblings][:POLICY_CHOICES - len(siblings)]
