@@ -17,6 +17,7 @@ from .answers import build_planner
 from .dialog.router import Dialog
 from .dialog.session import Session, State
 from .knowledge import load_knowledge_strict
+from .knowledge.textcache import TextCache
 from .nlu.lexicon import load_lexicon
 from .nlu.matcher import Matcher, Understanding
 from .nlu.normalize import safe_input
@@ -84,8 +85,9 @@ class PolicyBot:
             clock = lambda: today  # noqa: E731 — a fixed day, for tests and --today
         else:
             clock = today
-        matcher = Matcher(lexicon)
-        planner = build_planner(kb, matcher, intents_dir and Path(intents_dir))
+        work = TextCache()   # the data's texts as folded at an earlier start
+        matcher = Matcher(lexicon, work=work)
+        planner = build_planner(kb, matcher, intents_dir and Path(intents_dir), work)
         bot = cls(Dialog(kb, matcher, planner), store or MemoryStore(), clock)
         # the knowledge base and jieba's dictionary live as long as the process: keep the garbage
         # collector from rescanning ~1 million objects in the middle of a message
