@@ -51,7 +51,7 @@ class TurnResult:
 @contextmanager
 def _collector_paused():
     """No garbage collection while loading: loading leaves no reference cycles behind (a test checks: the
-    collector would free nothing), yet it would rescan the growing heap dozens of times (×20: 0.5–1 s)."""
+    collector would free nothing), yet it would rescan the growing heap dozens of times (×20: about a second)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
