@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from .answers import build_planner
 from .dialog.router import Dialog
 from .dialog.session import Session, State
 from .knowledge import load_knowledge_strict
+from .knowledge.textcache import TextCache
 from .nlu.lexicon import load_lexicon
 from .nlu.matcher import Matcher, Understanding
 from .nlu.normalize import safe_input
@@ -46,6 +48,19 @@ class TurnResult:
     session: Session | None              # the session after the turn (for the staff console's --debug)
 
 
+@contextmanager
+def _collector_paused():
+    """No garbage collection while loading: loading leaves no reference cycles behind (a test checks: the
+    collector would free nothing), yet it would rescan the growing heap dozens of times (×20: about a second)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class PolicyBot:
     def __init__(self, dialog: Dialog, store: SessionStore, today: Callable[[], date]):
         self.dialog = dialog
@@ -56,6 +71,12 @@ class PolicyBot:
     def load(cls, knowledge_dir: str | Path | None = None, intents_dir: str | Path | None = None,
              store: SessionStore | None = None, today: date | Callable[[], date] | None = None) -> "PolicyBot":
         """Load and check the knowledge base and the matcher; refuse to start on broken data."""
+        with _collector_paused():
+            return cls._load(knowledge_dir, intents_dir, store, today)
+
+    @classmethod
+    def _load(cls, knowledge_dir: str | Path | None, intents_dir: str | Path | None, store: SessionStore | None,
+              today: date | Callable[[], date] | None) -> "PolicyBot":
         kb = load_knowledge_strict(knowledge_dir and Path(knowledge_dir), intents_dir and Path(intents_dir))
         lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions, kb.elsewhere)
         if today is None:
@@ -64,8 +85,9 @@ class PolicyBot:
             clock = lambda: today  # noqa: E731 — a fixed day, for tests and --today
         else:
             clock = today
-        matcher = Matcher(lexicon)
-        planner = build_planner(kb, matcher, intents_dir and Path(intents_dir))
+        work = TextCache()   # the data's texts as folded at an earlier start
+        matcher = Matcher(lexicon, work=work)
+        planner = build_planner(kb, matcher, intents_dir and Path(intents_dir), work)
         bot = cls(Dialog(kb, matcher, planner), store or MemoryStore(), clock)
         # the knowledge base and jieba's dictionary live as long as the process: keep the garbage
         # collector from rescanning ~1 million objects in the middle of a message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -50,7 +51,6 @@ class FaqIndex:
         prepare = prepare_data or prepare
         self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
         texts: list[tuple[FaqEntry, list[tuple[str, float]]]] = []
-        df: Counter[str] = Counter()
         grams: dict[str, set[str]] = {}  # the same phrasing or answer under several policies: prepared once
         for entry in faq.entries:
             views = [(a, ASK_WEIGHT) for a in entry.asks] + [(entry.label + entry.answer, ANSWER_WEIGHT)]
@@ -58,7 +58,9 @@ class FaqIndex:
             for text, _ in views:
                 if text not in grams:
                     grams[text] = bigrams(prepare(text))
-                df.update(grams[text])
+        # in how many views each bigram stands: one count over them all (the counts, and the order bigrams
+        # are first met in, are those of counting view by view)
+        df = Counter(chain.from_iterable(grams[text] for _, views in texts for text, _ in views))
         total = sum(len(v) for _, v in texts) or 1
         self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
         self._default_idf = math.log(1 + total)
@@ -242,12 +244,13 @@ class _Postings:
 
 def _postings(view_grams: list[frozenset[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
     """Bigram → row, and the rows as CSR arrays: each bigram's views in view order (what the loop
-    appending view by view gave; rows are numbered in sorted order, which no sum depends on)."""
-    flat = [g for grams in view_grams for g in grams]
-    if not flat:
+    appending view by view gave; rows are numbered in the order bigrams are first met, which no sum
+    depends on)."""
+    ids = {g: k for k, g in enumerate(dict.fromkeys(chain.from_iterable(view_grams)))}
+    if not ids:
         return {}, np.zeros(1, dtype=np.intp), np.zeros(0, dtype=np.intp)
     owner = np.repeat(np.arange(len(view_grams), dtype=np.intp), [len(grams) for grams in view_grams])
-    names, inverse = np.unique(np.array(flat), return_inverse=True)
+    inverse = np.fromiter(map(ids.__getitem__, chain.from_iterable(view_grams)), dtype=np.intp, count=len(owner))
     order = np.argsort(inverse, kind="stable")
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(names)))]).astype(np.intp)
-    return dict(zip(names.tolist(), range(len(names)))), ptr, owner[order]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(ids)))]).astype(np.intp)
+    return ids, ptr, owner[order]

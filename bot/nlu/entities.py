@@ -26,6 +26,10 @@ class PlaceFinder:
         ordered = sorted(self._by_alias, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(a) for a in ordered)) if ordered else None
 
+    def signature(self) -> str:
+        """What `find` and `strip` depend on besides the code: the aliases."""
+        return repr(self._by_alias)
+
     def find(self, text: str) -> list[PlaceMention]:
         if not self._pattern:
             return []

@@ -20,7 +20,7 @@ import numpy as np
 from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, reaches, scores_of
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
-from .memo import Recent
+from .memo import Recent, StartupWork, Uncached
 from .normalize import Normalized, Normalizer
 from .phrases import GAP, PHONE_HOW_MUCH, NeedleIndex, needle, phrase_pattern
 from .segmenter import make_tokenizer
@@ -134,7 +134,7 @@ def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
-                 oos_margin: float = 0.0):
+                 oos_margin: float = 0.0, work: StartupWork | None = None):
         self.score_cutoff = score_cutoff
         self.conversational_cutoff = conversational_cutoff
         self.oos_margin = oos_margin
@@ -154,7 +154,7 @@ class Matcher:
         self._aspect_needles = NeedleIndex((needle(cue), cue, name) for cue, name in self.aspect_cues)
         self.tokenizer = make_tokenizer(lexicon.userdict)
         self.recent: Recent[str, Understanding] = Recent(RECENT_READINGS)
-        self._build(lexicon.examples)
+        self._build(lexicon.examples, work or Uncached())
 
     # ---- preparation -------------------------------------------------------------------------
     def compact(self, phrase: str) -> str:
@@ -185,20 +185,23 @@ class Matcher:
         stripped = [self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts]
         return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
 
-    def _build(self, examples: dict[str, tuple[str, ...]]) -> None:
+    def _example_forms(self, example: str) -> tuple[str, str]:
+        """An example's normalised text and the text its words are cut from. Curated text: read as typed (no
+        keyboard slips folded: the examples spell the bot's terms); the two are the same unless normalising
+        had to cut or repair the example."""
+        original, text = self.normalize.canonical(example)
+        return text, text if original == example else self.normalize.fold_synonyms(self.normalize.clean(example))
+
+    def _build(self, examples: dict[str, tuple[str, ...]], work: StartupWork) -> None:
         self.examples_by_intent = dict(examples)
         texts = [t for ts in examples.values() for t in ts]
-        # curated text: read as typed (no keyboard slips folded: the examples spell the bot's terms)
-        normalized = [self.normalize.canonical(t) for t in texts]
-        self.examples_text = frozenset(text.replace(" ", "") for _, text in normalized)
+        forms = work.mapped("examples", self.normalize.signature(), texts, self._example_forms)
+        self.examples_text = frozenset(text.replace(" ", "") for text, _ in forms)
         self.example_intents: list[str] = []
         self.examples: list[Prepared] = []
         per_intent: dict[str, list[Prepared]] = defaultdict(list)
         owners = [intent for intent, ts in examples.items() for _ in ts]
-        # the normalised text is the folded clean text unless normalising had to cut or repair the example
-        folded = [text if original == t else self.normalize.fold_synonyms(self.normalize.clean(t))
-                  for t, (original, text) in zip(texts, normalized)]
-        for intent, words in zip(owners, self._segment_all(folded)):
+        for intent, words in zip(owners, self._segment_all([folded for _, folded in forms])):
             example = prepared(words)
             if example.chars:
                 self.examples.append(example)

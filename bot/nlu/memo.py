@@ -4,14 +4,16 @@ One message asks for the same reading several times: the router normalises it, t
 text and then each question sentence, the answer planner reads its parts (often those same sentences).
 Remembering the last few results makes each of those a dictionary look-up. It spans one message's views,
 not a conversation's history: the engine empties it when a message comes in, and it empties itself
-whenever it fills.
+whenever it fills. `StartupWork` is the other end: what every start computes alike from the data, which
+the engine keeps from one start to the next.
 """
 from __future__ import annotations
 
-from typing import Callable, Generic, Hashable, TypeVar
+from typing import Callable, Generic, Hashable, Protocol, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Recent(Generic[K, V]):
@@ -35,3 +37,24 @@ class Recent(Generic[K, V]):
 
     def clear(self) -> None:
         self._items.clear()
+
+
+class StartupWork(Protocol):
+    """Pure functions of the data that every start computes alike. The engine passes one that keeps the
+    results from one start to the next (bot/knowledge/textcache.py); `Uncached` computes them."""
+
+    def mapped(self, kind: str, signature: str, texts: list[str], fn: Callable[[str], T]) -> list[T]:
+        """`[fn(t) for t in texts]`; `signature`: all that `fn` depends on besides the code."""
+
+    def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
+        """`build()`, a function of `inputs` (builtins) and the code alone; `valid`: a kept result's shape."""
+
+
+class Uncached:
+    """`StartupWork` done every time."""
+
+    def mapped(self, kind: str, signature: str, texts: list[str], fn: Callable[[str], T]) -> list[T]:
+        return [fn(t) for t in texts]
+
+    def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
+        return build()

@@ -100,6 +100,10 @@ class Normalizer:
         # an English word is replaced only whole: "rate" is not the end of "separate"
         self._english_re = re.compile(rf"(?<![a-z])(?:{'|'.join(english)})(?![a-z])") if english else None
 
+    def signature(self) -> str:
+        """What `clean` and `fold_synonyms` depend on besides the code: the synonyms."""
+        return repr(self._synonyms)
+
     def clean(self, text: str) -> str:
         """Script and width folding without synonyms — also used for examples and gazetteer names."""
         text = unicodedata.normalize("NFKC", text)

@@ -102,3 +102,12 @@ def test_cuts_of_earlier_starts_are_jiebas_cuts(tmp_path):
     cache = max(tmp_path.glob("cuts-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
     cache.write_bytes(b"not marshal")
     assert tokenizer.cuts.cut_all(texts + ["7"]) == [tokenizer.lcut(t) for t in texts + ["7"]]  # damaged: ignored
+
+
+def test_loading_leaves_no_garbage_for_the_paused_collector():
+    """`PolicyBot.load` runs with the collector paused and then freezes the heap: a reference cycle made
+    while loading would be kept for good. Loading makes none, and the collector runs again after it."""
+    script = ("import gc\nfrom bot import PolicyBot\ngc.collect()\nbot = PolicyBot.load()\n"
+              "enabled = gc.isenabled()\ngc.unfreeze()\nprint(enabled, gc.collect())")
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.split() == ["True", "0"]

@@ -1,0 +1,63 @@
+"""The data's texts as folded at an earlier start (bot/knowledge/textcache.py): the very results of folding
+them afresh, and never a result of other texts, other synonyms or other code."""
+from __future__ import annotations
+
+import marshal
+
+from bot import PolicyBot
+from bot.answers import build_planner
+from bot.knowledge.textcache import TextCache
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.matcher import Matcher
+
+
+def _state(bot_parts) -> tuple:
+    matcher, planner = bot_parts
+    index = planner.index
+    return (matcher.examples, matcher.examples_text, matcher.index.chars, matcher.index.tokens, matcher.idf,
+            planner.reader.known, index._idf, index._by_policy, index._postings.gram_ids)
+
+
+def _built(kb, work) -> tuple:
+    lexicon = load_lexicon(None, tuple(kb.topics), kb.regions, kb.elsewhere)
+    matcher = Matcher(lexicon, work=work)
+    return matcher, build_planner(kb, matcher, None, work)
+
+
+def test_start_up_work_read_back_is_the_work_done_afresh(tmp_path):
+    kb = PolicyBot.load().kb
+    fresh = _state(_built(kb, None))
+    kept = TextCache([tmp_path])
+    written = _state(_built(kb, kept))
+    names = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.marshal"))
+    assert names == ["bigrams", "examples", "faq"]
+    read_back = _state(_built(kb, TextCache([tmp_path])))
+    assert fresh == written == read_back
+
+
+def test_other_texts_signature_or_code_never_meet_a_kept_result(tmp_path, monkeypatch):
+    calls: list[str] = []
+
+    def fold(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    cache = TextCache([tmp_path])
+    assert cache.mapped("t", "sig", ["a", "b"], fold) == ["A", "B"]
+    assert TextCache([tmp_path]).mapped("t", "sig", ["a", "b"], fold) == ["A", "B"] and len(calls) == 2
+    assert TextCache([tmp_path]).mapped("t", "sig", ["a", "c"], fold) == ["A", "C"]     # other texts
+    assert TextCache([tmp_path]).mapped("t", "sig2", ["a", "b"], lambda t: t * 2) == ["aa", "bb"]  # other signature
+    changed = TextCache([tmp_path])
+    changed._version += b"edited"                                                       # other code
+    assert changed.mapped("t", "sig", ["a", "b"], lambda t: t + "!") == ["a!", "b!"]
+    assert len(calls) == 4
+
+
+def test_a_damaged_kept_result_is_a_miss(tmp_path):
+    cache = TextCache([tmp_path])
+    cache.mapped("t", "sig", ["a", "b"], str.upper)
+    [kept] = tmp_path.glob("t-*.marshal")
+    kept.write_bytes(b"\x00damaged")
+    assert TextCache([tmp_path]).mapped("t", "sig", ["a", "b"], str.upper) == ["A", "B"]
+    kept.write_bytes(marshal.dumps(["A"]))       # a list of the wrong length
+    assert TextCache([tmp_path]).mapped("t", "sig", ["a", "b"], str.upper) == ["A", "B"]
