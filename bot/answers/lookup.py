@@ -102,6 +102,8 @@ class FaqLookup:
         self.cues = cues
         self.chooser = chooser
         self.reader = reader
+        # topic names as questions are read ("职业培训补贴" → 职业技能培训补贴), for "领过A还能领B吗"
+        self.topic_names = {tid: self.prepare(t.name) for tid, t in kb.topics.items()}
         # each region's measures (its own and those of the regions above it), gathered once
         self._of_region = {name: [p for p in kb.policies.values() if p.region in {name, *region.covered_by}]
                            for name, region in kb.regions.items()}

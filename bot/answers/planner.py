@@ -128,11 +128,11 @@ class AnswerPlanner(FaqLookup):
         chosen: list[ScoredEntry] = []
         parts = q.parts if len(q.parts) > 1 else (q.text,)
         own = self.own_name(policy)
-        for part in parts:
+        for i, part in enumerate(parts):
             if len(parts) > 1 and not asks_something(part) and not self.cues.asked(part).details:
                 continue  # "失业保险才交了8个月就被裁员了" tells; the question is elsewhere
             asked = self.cues.asked(part)
-            ranked = _good_enough(self.index.rank([policy.id], part, asked.details, own))
+            ranked = self._ranked_in_context(policy, part, parts[i - 1] if i else "", asked, own, chosen)
             # "个人和企业分别最多贷多少": one part, two entries; so too two entries that fit almost alike
             # ("同一等级的证能申请几次": 每年次数 and 同一证书)
             close = len(ranked) > 1 and ranked[1].score >= ranked[0].score - CLOSE_GAP
@@ -145,6 +145,19 @@ class AnswerPlanner(FaqLookup):
             hit = self.index.best([policy.id], q.text, q.asked.details, ignore=own)
             chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
+
+    def _ranked_in_context(self, policy: Policy, part: str, before: str, asked: AskedAspects,
+                           own: frozenset[str], chosen: list[ScoredEntry]) -> list[ScoredEntry]:
+        """A part's entries; when none fits the part alone, the sentence before it may say what it is about
+        ("跟他签了正式合同，剩下的见习补贴还给吗": the two together are the clause on hiring before the end)."""
+        ranked = self.index.rank([policy.id], part, asked.details, own)
+        if before and not (ranked and ranked[0].score >= MIN_SCORE):
+            taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer
+            both = [h for h in self.index.rank([policy.id], before + part, asked.details, own)
+                    if id(h.entry) not in taken]
+            if both and both[0].score >= MIN_SCORE:
+                return [both[0]]
+        return _good_enough(ranked)
 
     def first_answering(self, ranked: list[Policy], q: Question) -> Policy | None:
         """The first measure (in the order given) with a clause on the detail asked, when the first of all
@@ -203,7 +216,10 @@ class AnswerPlanner(FaqLookup):
             out.entries.append(hit.entry)
             out.lines.append(self.entry_line(hit.entry, today))
         unchosen = [e for e in self.kb.faq.for_policy(policy.id) if e not in out.entries]
-        for entry in entries_for_story(unchosen, q.story, bigrams(self.prepare(q.text)), self.prepare)[:1]:
+        said = self.prepare(q.text)
+        others = [name for tid, name in self.topic_names.items() if tid != policy.topic and name in said]
+        for entry in (entries_for_story(unchosen, q.story, bigrams(said), self.prepare)[:1] +
+                      _naming_another(unchosen, others, self.prepare)[:1]):
             out.entries.append(entry)
             out.lines.append(self.entry_line(entry, today))
         self._record_aspects(policy, q, today, out, prefilled or {})
@@ -349,6 +365,12 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                              else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
             out.shown.add("contact")
+
+
+def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[FaqEntry]:
+    """"领过职业培训补贴了，技能提升补贴还能再领吗": the clause on taking both (不得重复享受) names the other
+    measure the question names."""
+    return [e for e in entries if e.aspect is FaqAspect.COMBINE and any(n in prepare(e.answer) for n in names)]
 
 
 def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:
