@@ -100,12 +100,19 @@ def story_rules(policy: Policy, story: tuple[Quantity, ...], judged: set[int], s
     judged_subjects = {t.subject for n, c in enumerate(policy.conditions, 1) if n in judged
                        for t in condition_thresholds(c)}
     told = {f.subject for f in story} - judged_subjects
-    if not told or not policy.standard:
+    if not told:
         return []
-    pieces = [p.strip("；;。 ") for p in re.split(r"[；;。\n]", policy.standard)]
+    pieces = [p.strip("；;。 ") for p in re.split(r"[；;。\n]", policy.standard or "")]
     setting = [p for p in pieces if any(t.subject in told for t in text_thresholds(p))]
     setting.sort(key=lambda p: -len(said & bigrams(prepare(p))))
-    return [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []
+    lines = [f"原文的相关规定：{'；'.join(setting[:STORY_RULES])}。"] if setting else []
+    # "学徒签的都是8个月的合同": the figure may stand only in a document to bring (签订1年以上劳动合同复印件)
+    listed = [m.strip("；;。 ") for m in policy.materials if any(t.subject in told for t in text_thresholds(m))]
+    if not listed or setting:
+        return lines
+    subjects = {t.subject for m in listed for t in text_thresholds(m)}
+    yours = "、".join(f"“{f.said}”" for f in story if f.subject in subjects)
+    return [f"所需材料中写明：{'；'.join(listed[:STORY_RULES])}（您说{yours}）。"]
 
 
 def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said: set[str],

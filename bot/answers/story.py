@@ -40,6 +40,7 @@ class Subject(str, Enum):
     LAID_OFF = "裁员人数"
     HIRED = "新招人数"
     GRADUATED = "离校时间"
+    CONTRACT = "合同期限"
 
 
 # words that, just before a figure, say what it measures (checked nearest first)
@@ -50,6 +51,7 @@ _SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
     (Subject.RESIDENCE, ("居住", "住了", "来了", "住")),
     (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
     (Subject.GRADUATED, ("毕业", "离校")),
+    (Subject.CONTRACT, ("签订", "签了", "签的", "签")),
     (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位", "干技术", "做技术", "搞技术", "干这行")),
     (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有", "我们就", "我们")),
 )
@@ -129,12 +131,13 @@ def text_thresholds(text: str) -> list[Threshold]:
     out: list[Threshold] = []
     for m in re.finditer(r"(\d+)\s*(?:至|-|—|到|~)\s*(\d+)(?:周岁|岁)", text):
         out.append(Threshold(Subject.AGE, float(m.group(1)), float(m.group(2)), m.group()))
-    for m in re.finditer(r"(满|不少于|不低于|至少)?(\d+)(个月|年)(以上|及以上)?", text):
-        if not (m.group(1) or m.group(4)):
+    for m in re.finditer(r"(满|不少于|不低于|至少)?" + _NUMBER + r"(个月|年)(以上|及以上)?", text):
+        value = to_number(m.group(2))
+        if not (m.group(1) or m.group(4)) or value is None:
             continue
         subject = _subject_before(text, m.start(), None)
-        if subject in (Subject.CONTRIBUTION, Subject.RESIDENCE, Subject.BUSINESS, Subject.WORK):
-            out.append(Threshold(subject, _duration_months(float(m.group(2)), m.group(3)), None, m.group()))
+        if subject in (Subject.CONTRIBUTION, Subject.RESIDENCE, Subject.BUSINESS, Subject.WORK, Subject.CONTRACT):
+            out.append(Threshold(subject, _duration_months(value, m.group(3)), None, m.group()))
     for m in re.finditer(r"(\d+)年(以内|内)", text):
         if "离校" in text[max(0, m.start() - 4):m.start()] or "毕业" in text[max(0, m.start() - 4):m.start()]:
             out.append(Threshold(Subject.GRADUATED, None, float(m.group(1)) * 12, m.group()))

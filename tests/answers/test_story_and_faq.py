@@ -131,3 +131,12 @@ def test_the_small_firm_layoff_limit_is_quoted_for_a_small_firm(chat):
     assert "30%" in reply.text and "参保职工总数20%" in reply.text
     [reply] = chat("新疆稳岗返还大型企业返多少？我们公司300多个人，裁员率不超过多少才能申请")
     assert "参保职工总数20%" not in reply.text
+
+
+def test_a_contract_shorter_than_a_year_fails_the_contract_condition(chat):
+    assert [(q.subject, q.value) for q in story_quantities("学徒只签了半年的合同")] == [(Subject.CONTRACT, 6.0)]
+    [reply] = chat("兴安盟我们公司让新招的几个学徒参加新型学徒制，但学徒只签了半年的合同，企业能申请学徒制补贴吗")
+    assert "1年以上" in reply.text and "这一条不符合" in reply.text and "您符合申领条件" not in reply.text
+    # 乌鲁木齐's record has the figure only among the documents to bring: that line is quoted with the story's
+    [reply] = chat("我们是乌鲁木齐一家机械厂，想给新招的学徒搞企业新型学徒制培训，他们签的都是8个月的合同，能申请培训补贴吗")
+    assert "签订1年以上劳动合同复印件（您说“8个月”）" in reply.text
