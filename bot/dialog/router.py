@@ -36,7 +36,7 @@ BACK_WORDS = ("返回", "上一步", "返回上一步", "退回", "回到上一�
 COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": "region",
             "/human": "human", "/about": "about_bot"}
 # aspects whose cue words also appear in office names' questions: never an office lookup
-NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity")
+NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity", "amount")
 HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
 NAMED_TOPIC_CHARS = 4  # a topic name this long, written out, names the topic ("稳岗返还", "就业见习")
 

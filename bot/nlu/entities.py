@@ -35,8 +35,24 @@ class PlaceFinder:
             return []
         return [PlaceMention(m.group(), *self._by_alias[m.group()]) for m in self._pattern.finditer(text)]
 
+    def find_not_origin(self, text: str) -> list[PlaceMention]:
+        """The places a text names, less those it names as where someone is from ("户口在河南", "我是甘肃人",
+        "老家四川的"): a migrant worker here asks about here."""
+        if not self._pattern:
+            return []
+        return [PlaceMention(m.group(), *self._by_alias[m.group()]) for m in self._pattern.finditer(text)
+                if not _is_origin(text, m.start(), m.end())]
+
     def strip(self, text: str) -> str:
         return self._pattern.sub(" ", text) if self._pattern else text
+
+
+_ORIGIN_BEFORE = re.compile(r"(?:户口|户籍|老家|籍贯|来自)(?:在|是|都在)?$")
+_ORIGIN_AFTER = re.compile(r"^(?:人(?!社)|户口|户籍|籍|老家)")
+
+
+def _is_origin(text: str, start: int, end: int) -> bool:
+    return bool(_ORIGIN_BEFORE.search(text[max(0, start - 4):start]) or _ORIGIN_AFTER.match(text[end:end + 2]))
 
 
 def find_age(text: str) -> int | None:

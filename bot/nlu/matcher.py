@@ -310,7 +310,7 @@ class Matcher:
         entities: dict[str, object] = {}
         if mentions:
             entities["places"] = [m.alias for m in mentions]
-        foreign = [m.alias for m in self.elsewhere.find(compact)]
+        foreign = [m.alias for m in self.elsewhere.find_not_origin(compact)]
         if foreign:
             entities["elsewhere"] = foreign
         age = find_age(norm.text)
