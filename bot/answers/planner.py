@@ -357,6 +357,10 @@ class AnswerPlanner(FaqLookup):
             out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
             out.shown.add("contact")
         elif asked and policy.contacts and places and not says_where:
+            # "兴安盟…电话多少", no 旗县 said: the league's own office at once, the others behind the buttons
+            seat = next((p for p in places if p.endswith(SEAT_SUFFIX)), None)
+            out.lines += [f"办理地点：{render.entry_line(row)}" for row in
+                          (render.contact_entries(policy, self.kb, seat) if seat else [])]
             out.needs_district = True
         elif asked and policy.contacts:
             out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
@@ -387,6 +391,7 @@ def _far_ahead(score: float, runner_up: float) -> bool:
     return score >= CLEAR_MIN and score >= CLEAR_LEAD * runner_up
 
 
+SEAT_SUFFIX = "本级"   # a region's own level among the places of an office table (盟本级, 乌鲁木齐市本级)
 _WANTS_PHONE = re.compile(r"电话|号码|热线|联系方式|打哪个")
 _SAYS_WHERE = re.compile(r"https?://|www\.|\.cn|网址|网站|窗口")
 
