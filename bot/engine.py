@@ -78,7 +78,8 @@ class PolicyBot:
     def _load(cls, knowledge_dir: str | Path | None, intents_dir: str | Path | None, store: SessionStore | None,
               today: date | Callable[[], date] | None) -> "PolicyBot":
         kb = load_knowledge_strict(knowledge_dir and Path(knowledge_dir), intents_dir and Path(intents_dir))
-        lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions, kb.elsewhere)
+        lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions, kb.elsewhere,
+                               kb.not_places)
         if today is None:
             clock: Callable[[], date] = date.today
         elif isinstance(today, date):

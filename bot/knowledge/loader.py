@@ -161,13 +161,15 @@ def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
     return topics
 
 
-def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, Region], tuple[str, ...]]:
-    """The regions with their places, and the places outside them — one read of gazetteer.yaml."""
+def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, Region], tuple[str, ...], tuple[str, ...]]:
+    """The regions with their places, the places outside them and the names that only contain a place
+    word (新疆智慧人社) — one read of gazetteer.yaml."""
     path = intents_dir / "gazetteer.yaml"
     data, errs = read_cached(path)
     problems.extend(errs)
     file, reader, regions = display_path(path), _Reader(display_path(path), problems), {}
     elsewhere = tuple(str(p) for p in data.get("elsewhere") or []) if isinstance(data, dict) else ()
+    not_places = tuple(str(p) for p in data.get("not_places") or []) if isinstance(data, dict) else ()
     for item in _top_list(data, "regions", file, problems) if not errs else []:
         if not isinstance(item, LineDict):
             continue
@@ -185,7 +187,7 @@ def load_regions(intents_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
             covered_by=reader.texts(item, "covered_by", name),
             places=tuple(places),
         )
-    return regions, elsewhere
+    return regions, elsewhere, not_places
 
 
 def load_sources(knowledge_dir: Path, problems: list[Problem]) -> dict[str, SourceDoc]:
@@ -585,7 +587,7 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
     problems: list[Problem] = []
     excluded: list[Excluded] = []
     tables, general = load_offices(knowledge_dir, problems)
-    regions, elsewhere = load_regions(intents_dir, problems)
+    regions, elsewhere, not_places = load_regions(intents_dir, problems)
     kb = KnowledgeBase(
         sources=load_sources(knowledge_dir, problems),
         policies=load_policies(knowledge_dir, problems, excluded),
@@ -594,6 +596,7 @@ def load_knowledge(knowledge_dir: Path | None = None, intents_dir: Path | None =
         topics=load_topics(intents_dir, problems),
         general=general,
         elsewhere=elsewhere,
+        not_places=not_places,
         excluded=excluded,
     )
     check_references(kb, problems)

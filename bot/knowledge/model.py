@@ -270,6 +270,7 @@ class KnowledgeBase:
     general: list[tuple[str, str, str | None]] = field(default_factory=list)  # (region, table id, place)
     faq: FaqBase = field(default_factory=lambda: FaqBase(()))  # detail questions under the policies
     elsewhere: tuple[str, ...] = ()        # places outside our regions (from gazetteer.yaml, read once)
+    not_places: tuple[str, ...] = ()       # names holding a place word that name no place (新疆智慧人社)
     excluded: list[Excluded] = field(default_factory=list)
 
     def general_contacts(self) -> list[tuple[str, OfficeEntry, OfficeTable]]:

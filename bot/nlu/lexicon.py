@@ -25,6 +25,7 @@ class Lexicon:
     place_aliases: dict[str, tuple[str, str | None]]   # alias → (region, place or None)
     topic_ids: tuple[str, ...]
     elsewhere: tuple[str, ...] = ()                    # places outside the regions we cover
+    not_places: tuple[str, ...] = ()                   # names that hold a place word and name no place
     vague: tuple[str, ...] = ()                        # words too general to name a topic on their own
     askers: tuple[str, ...] = ()                       # who asks (企业, 个人): not a topic of their own
     sounds: dict[str, Sound] = field(default_factory=dict)   # homophones of the terms' characters (typos.py)
@@ -61,7 +62,8 @@ def _place_aliases(regions: dict) -> dict[str, tuple[str, str | None]]:
 
 
 def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (),
-                 regions: dict | None = None, elsewhere: tuple[str, ...] | None = None) -> Lexicon:
+                 regions: dict | None = None, elsewhere: tuple[str, ...] | None = None,
+                 not_places: tuple[str, ...] = ()) -> Lexicon:
     """The matcher's data. `regions` and `elsewhere` come from the knowledge base, which has already read
     gazetteer.yaml; without `elsewhere` (a caller with no knowledge base) the gazetteer is read here."""
     intents_dir = Path(intents_dir or DEFAULT_INTENTS_DIR)
@@ -103,6 +105,7 @@ def load_lexicon(intents_dir: Path | None = None, topic_ids: tuple[str, ...] = (
         place_aliases=aliases,
         topic_ids=tuple(topic_ids),
         elsewhere=elsewhere,
+        not_places=not_places,
         vague=vague,
         askers=askers,
         sounds=load_sounds(intents_dir / HOMOPHONES_FILE),
