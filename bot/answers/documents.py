@@ -61,6 +61,22 @@ class DocumentNames:
         titles = {doc.key: _pairs(compact(doc.title)) for doc in kb.sources.values()}
         common = {g for g in set().union(*titles.values()) if sum(g in t for t in titles.values()) > 1}
         self._titles = {key: pairs - common for key, pairs in titles.items() if pairs - common}
+        self._of_region: dict[str, list[tuple[str, int | None]]] = {}
+        for doc in kb.sources.values():
+            self._of_region.setdefault(doc.region, []).append((doc.key, doc.date.year if doc.date else doc.year))
+
+    def is_document_word(self, word: str) -> bool:
+        """通知, 文件, 清单 … (intents/details.yaml, document_words)."""
+        return bool(self._words and self._words.fullmatch(word))
+
+    def of_region(self, compact_text: str, regions: list[str]) -> str | None:
+        """"兵团那个通知是正式文件吗", "新疆2023年的通知还有效吗": a document word (通知, 文件) and a region
+        (and year, if one is named) that have only one document."""
+        if not self._words or not self._words.search(compact_text):
+            return None
+        years = {int(y) for y in re.findall(r"(20\d\d)年", compact_text)}
+        keys = {k for r in regions for k, year in self._of_region.get(r, ()) if not years or year in years}
+        return keys.pop() if len(keys) == 1 else None
 
     def titled(self, compact_text: str) -> str | None:
         """The one document whose title the words mostly repeat ("兵团延续失业保险援企稳岗政策的通知")."""

@@ -66,6 +66,7 @@ class Heard(StrEnum):
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     SOURCE_QUOTE = "no topic and no FAQ entry fits, but one sentence of a source clearly holds the question's words"
     DOCUMENT_STATUS = "no topic fits, the message repeats a document's title and asks whether it is in force"
+    DOCUMENT_ONLY = "the message's only topic words are about a document (通知, 正式, 文件) and it asks its standing"
     NAMED_TOPIC = "read as out of scope, but the message names the closest topic by its own name (就业见习…硬杠杠)"
     INTENT = "a topic recognised without topic words"
     ANYTHING_ASKED = "anything else while a question is pending"
@@ -232,7 +233,8 @@ def out_of_scope(t: Turn, u: Understanding) -> None:
 PLACES = (Route(Heard.DISTRICT, district_office), Route(Heard.DISTRICT_NO_TABLE, no_district_table),
           Route(Heard.REGION, region_named))
 NEW_QUESTION = (Route(Heard.CONVERSATION, conversation), Route(Heard.ENGLISH, english),
-                Route(Heard.DOCUMENT, faq_anywhere), Route(Heard.TOPIC, topic_question),
+                Route(Heard.DOCUMENT, faq_anywhere), Route(Heard.DOCUMENT_ONLY, document_status),
+                Route(Heard.TOPIC, topic_question),
                 Route(Heard.COMPARED, compared_topic),
                 Route(Heard.FOLLOW_UP, follow_up), Route(Heard.INTENT, start_topic))
 # what is left when nothing was asked (or nothing matched what was asked)
@@ -388,11 +390,20 @@ def _source_quote(t: Turn) -> Quote | None:
 _ASKS_STANDING = re.compile(r"正式|草案|征求意见|生效|有效|作废|废止|过期|失效|发了|出台|印发|还算数|还能用")
 
 
+def _only_document_words(t: Turn) -> bool:
+    """"兵团那个通知是正式文件吗": 通知、正式、文件 read like a topic's words, but they are about a document."""
+    words = t.understand().topic_words
+    return bool(words) and all(_ASKS_STANDING.fullmatch(w) or t.ctx.planner.documents.is_document_word(w)
+                               for w in words)
+
+
 def _document_status(t: Turn) -> str | None:
     u = t.understand()
     if not _ASKS_STANDING.search(u.normalized.replace(" ", "")):
         return None
-    return t.ctx.planner.documents.titled(t.ctx.planner.prepare(u.normalized))
+    planner = t.ctx.planner
+    compact = planner.prepare(u.normalized)
+    return planner.documents.titled(compact) or planner.documents.of_region(compact, planner.reader.regions_in(u.normalized))
 
 
 def _named_topic(t: Turn) -> Understanding | None:
@@ -450,6 +461,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.SOURCE_QUOTE: _source_quote,
     Heard.DOCUMENT_STATUS: _document_status,
+    Heard.DOCUMENT_ONLY: lambda t: _document_status(t) if _only_document_words(t) else None,
     Heard.NAMED_TOPIC: _named_topic,
     Heard.INTENT: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent is not None),
     Heard.ANYTHING_ASKED: lambda t: True if t.session.pending else None,

@@ -121,8 +121,11 @@ def document_status(ctx: Ctx, s: Session, key: str) -> Step:
     standing = {SourceStatus.DRAFT: "是征求意见稿（草案），不是正式生效的文件；我的资料里没有它正式印发的版本。",
                 SourceStatus.ENDED: "已经结束（整份文件的措施都已到期）。"}
     caveat = f"ℹ️ {doc.caveat}" if doc.caveat and doc.status is SourceStatus.IN_FORCE else None
-    lines = (f"{render.doc_name(doc)}{standing.get(doc.status, '在我的资料里是现行有效的文件。')}", caveat,
-             f"来源：{render.doc_name(doc)}")
+    ended = [f"「{p.title}」" for p in ctx.kb.policies.values() if p.source == key and ctx.ended(p)]
+    # a document in force may hold measures that have ended (乌鲁木齐's 2023 list: 降费率 ran to 2024年底)
+    ended_note = f"其中已经结束的措施：{'、'.join(ended)}。" if ended and doc.status is SourceStatus.IN_FORCE else None
+    lines = (f"{render.doc_name(doc)}{standing.get(doc.status, '在我的资料里是现行有效的文件。')}", ended_note,
+             caveat, f"来源：{render.doc_name(doc)}")
     s = replace(s, state=State.FALLBACK, pending=(menus.TOPICS_BUTTON, menus.HUMAN_BUTTON))
     return say(s, *lines, intent=None, sources=(f"《{doc.title}》",))
 
