@@ -38,6 +38,7 @@ class GoTo:
     others: tuple[str, ...] | None = None   # other policies to mention; None: those offered before
     opening: bool = False                    # answer: first answer about this policy (not a follow-up)
     after_answer: bool = False               # show_contact: right under an answer (no heading)
+    region_guessed: bool = False             # answer: the region was read from the question's words
 
 
 @dataclass(frozen=True)

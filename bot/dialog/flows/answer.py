@@ -30,7 +30,8 @@ MAX_WARNED = 12   # measures whose full ended / draft warning is remembered (the
 def answer(ctx: Ctx, s: Session, go: GoTo, understanding: Understanding | None = None) -> Step:
     """Answer `go.policy` (or, for a follow-up, the policy under discussion) about `go.aspect`."""
     if go.opening and go.policy:
-        return _opening(ctx, s, ctx.kb.policies[go.policy], go.others, go.aspect)
+        step = _opening(ctx, s, ctx.kb.policies[go.policy], go.others, go.aspect)
+        return _with_other_regions(ctx, step, ctx.kb.policies[go.policy]) if go.region_guessed else step
     return _follow_up(ctx, s, go.aspect or "")
 
 
@@ -60,6 +61,17 @@ def _opening(ctx: Ctx, s: Session, policy: Policy, others_ids: tuple[str, ...] |
         return say(s, *lines, sources=tuple(sources), intent=policy.topic,
                    then=GoTo(Go.SHOW_CONTACT, policy=policy.id, after_answer=True))
     return say(menus.follow_ups(ctx, s, policy, done=shown), *lines, sources=tuple(sources), intent=policy.topic)
+
+
+def _with_other_regions(ctx: Ctx, step: Step, policy: Policy) -> Step:
+    """An answer whose region was inferred: the topic's other regions one tap away (the same question is
+    answered for the one tapped), beside the usual buttons."""
+    s = step.session
+    if step.then is not None or not s.pending:
+        return step
+    others = [r for r in ctx.kb.regions_for_topic(policy.topic) if r != policy.region]
+    buttons = menus.region_buttons(ctx, others, None)
+    return replace(step, session=replace(s, pending=(*s.pending[:-1], *buttons, s.pending[-1])))
 
 
 def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str], set[str], Session, bool]:
