@@ -30,6 +30,7 @@ from .flows import answer, contacts, help, topics
 from .session import Action, Do, Session, State
 from .step import Go, GoTo, Step, say
 from .turn import Message, Turn
+from .tuning import NAMED_TOPIC_CHARS
 
 RESTART_WORDS = ("/reset", "/restart", "重新开始", "重来", "从头开始", "重新来", "清空")
 BACK_WORDS = ("返回", "上一步", "返回上一步", "退回", "回到上一步", "/back")
@@ -38,7 +39,6 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
 # aspects whose cue words also appear in office names' questions: never an office lookup
 NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity", "amount")
 HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
-NAMED_TOPIC_CHARS = 4  # a topic name this long, written out, names the topic ("稳岗返还", "就业见习")
 
 
 class Heard(StrEnum):

@@ -40,3 +40,4 @@ RETRIES_BEFORE_CONTACT = 1
 # two close topics: the question's word pairs that only one topic's name and description hold decide, when
 # they are at least this many and this many more than the other's (chosen on tests/answers/dev*.yaml)
 DESCRIBED_MIN = 2
+NAMED_TOPIC_CHARS = 4  # a topic name this long, written out, names the topic ("稳岗返还", "就业见习")

@@ -13,7 +13,7 @@ from ...answers.lookup import is_comparison
 from ...answers.sentences import asks_something
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
-from ..tuning import DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
+from ..tuning import NAMED_TOPIC_CHARS, DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
 
 
 def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
@@ -153,6 +153,7 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     # a measure's own title words first (民营企业 → 非公有制领域…): they name it more surely than the many words
     # of its text
     named = _named_by_words(ctx, own, s.title_words) or chooser.named(own, said) or chooser.named(ranked, said, across)
+    named = named or next(iter(_titled_as_topic(ctx, own, said)), None)
     if named is not None:
         # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
         return _open(s, named, [p for p in ranked if p is not named])
@@ -190,6 +191,16 @@ def _same_office(ctx: Ctx, s: Session, siblings: list[Policy]) -> Policy | None:
         return None
     offices = {tuple(ctx.contact_entries(p, s.place)) for p in siblings}
     return siblings[0] if len(offices) == 1 and () not in offices else None
+
+
+def _titled_as_topic(ctx: Ctx, ranked: list[Policy], said: str) -> list[Policy]:
+    """"有一次性吸纳就业补贴吗": the measures titled with the topic's own name, when the question writes it
+    out and other measures of the topic are titled otherwise (加大“直补快办”落实力度)."""
+    name = ctx.planner.prepare(ctx.kb.topics[ranked[0].topic].name) if ranked else ""
+    if len(name) < NAMED_TOPIC_CHARS or name not in said:
+        return []
+    titled = [p for p in ranked if name in ctx.planner.prepare(p.title)]
+    return titled if len(titled) < len(ranked) else []
 
 
 def _open(s: Session, policy: Policy, others: list[Policy]) -> Step:
