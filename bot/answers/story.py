@@ -102,8 +102,8 @@ def story_quantities(text: str) -> list[Quantity]:
                 found.append(Quantity(subject, _duration_months(value, unit), m.group()))
             continue
         subject = _subject_before(text, m.start(), None)
-        if after.startswith(("的公司", "的企业", "的单位", "的小公司")):
-            subject = Subject.HEADCOUNT
+        if after.startswith(("的公司", "的企业", "的单位", "的小公司")) or subject is Subject.CONTRIBUTION:
+            subject = Subject.HEADCOUNT   # "参保的25个人": the insured staff
         if subject in _COUNTS:
             found.append(Quantity(subject, value, m.group()))
     return found
