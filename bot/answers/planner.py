@@ -13,7 +13,7 @@ from datetime import date
 
 from ..dialog import render
 from ..knowledge.grounding import extract_facts, fold
-from ..knowledge.model import FaqAspect, FaqEntry, Policy
+from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .cues import AskedAspects, split_parts
 from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
@@ -232,7 +232,7 @@ class AnswerPlanner(FaqLookup):
         if general or not out.lines or is_comparison(q.text):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
-        self._office(policy, place, q, out)
+        _office(self.kb, policy, place, q, out)
         out.lines += [n for n in self.kb.quoted_notes(policy, today, "\n".join(out.lines))
                       if not any(n in line for line in out.lines)]
         out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + \
@@ -343,32 +343,34 @@ class AnswerPlanner(FaqLookup):
         for kind in self._unanswered(q, out):
             out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
 
-    def _office(self, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
-        places = render.contact_places(policy, self.kb)
-        asked = "contact" in q.asked.record
-        # a website or a window the answer already quotes says where (unless a phone was asked)
-        says_where = not _WANTS_PHONE.search(q.text) and any(_SAYS_WHERE.search(line) for line in out.lines)
-        if asked and "process" not in out.shown:
-            # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
-            out.lines += [line for line in _apply_lines(policy) if not _said_already(line, out)]
-        if policy.contacts and place in places:
-            rows = render.contact_entries(policy, self.kb, place)
-            out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
-            out.sources.append(f"{render.cite(policy, self.kb)} 所附办理机构表")
-            out.shown.add("contact")
-        elif asked and policy.contacts and places and not says_where:
-            # "兴安盟…电话多少", no 旗县 said: the league's own office at once, the others behind the buttons
-            seat = next((p for p in places if p.endswith(SEAT_SUFFIX)), None)
-            out.lines += [f"办理地点：{render.entry_line(row)}" for row in
-                          (render.contact_entries(policy, self.kb, seat) if seat else [])]
-            out.needs_district = True
-        elif asked and policy.contacts:
-            out.lines += [render.entry_line(row) for row in render.contact_entries(policy, self.kb, None)]
-            out.shown.add("contact")
-        elif asked:
-            out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
-                             else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
-            out.shown.add("contact")
+
+def _office(kb: KnowledgeBase, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
+    """Where to go and whom to call, as much as the question asked and the district allows."""
+    places = render.contact_places(policy, kb)
+    asked = "contact" in q.asked.record
+    # a website or a window the answer already quotes says where (unless a phone was asked)
+    says_where = not _WANTS_PHONE.search(q.text) and any(_SAYS_WHERE.search(line) for line in out.lines)
+    if asked and "process" not in out.shown:
+        # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
+        out.lines += [line for line in _apply_lines(policy) if not _said_already(line, out)]
+    if policy.contacts and place in places:
+        rows = render.contact_entries(policy, kb, place)
+        out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
+        out.sources.append(f"{render.cite(policy, kb)} 所附办理机构表")
+        out.shown.add("contact")
+    elif asked and policy.contacts and places and not says_where:
+        # "兴安盟…电话多少", no 旗县 said: the league's own office at once, the others behind the buttons
+        seat = next((p for p in places if p.endswith(SEAT_SUFFIX)), None)
+        out.lines += [f"办理地点：{render.entry_line(row)}" for row in
+                      (render.contact_entries(policy, kb, seat) if seat else [])]
+        out.needs_district = True
+    elif asked and policy.contacts:
+        out.lines += [render.entry_line(row) for row in render.contact_entries(policy, kb, None)]
+        out.shown.add("contact")
+    elif asked:
+        out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
+                         else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
+        out.shown.add("contact")
 
 
 def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[FaqEntry]:
