@@ -15,9 +15,11 @@ from bot.tools.answer_eval import evaluate_answers, load_cases, place_names
 HERE = Path(__file__).resolve().parent
 EVAL_DAY = date(2026, 11, 25)
 # floors a change must not fall below; measured values are in the README (policybot eval --answers)
-# (pass rate, complete in the first reply), a little under the figures measured on 2026-12-01 (README)
-FLOORS = {"dev.yaml": (0.94, 0.94), "dev2.yaml": (0.94, 0.93), "dev3.yaml": (0.93, 0.92),
-          "dev4.yaml": (0.93, 0.93), "dev5.yaml": (0.90, 0.90), "dev6.yaml": (0.87, 0.87), "dev7.yaml": (0.90, 0.89),
+# (pass rate, complete in the first reply), a little under the figures measured on 2026-12-02 (README); dev9
+# writes first: false for a question that names no region, so its first-reply share is lower by design
+FLOORS = {"dev.yaml": (0.95, 0.95), "dev2.yaml": (0.95, 0.95), "dev3.yaml": (0.94, 0.93),
+          "dev4.yaml": (0.94, 0.94), "dev5.yaml": (0.93, 0.93), "dev6.yaml": (0.93, 0.93), "dev7.yaml": (0.93, 0.93),
+          "dev8.yaml": (0.87, 0.86), "dev9.yaml": (0.93, 0.70),
           "heldout.yaml": (0.90, 0.90), "heldout2.yaml": (0.88, 0.88)}
 
 
