@@ -3,6 +3,7 @@ them afresh, and never a result of other texts, other synonyms or other code."""
 from __future__ import annotations
 
 import marshal
+from dataclasses import replace
 
 from bot import PolicyBot
 from bot.answers import build_planner
@@ -14,7 +15,8 @@ from bot.nlu.matcher import Matcher
 def _state(bot_parts) -> tuple:
     matcher, planner = bot_parts
     index = planner.index
-    return (matcher.examples, matcher.examples_text, matcher.index.chars, matcher.index.tokens, matcher.idf,
+    return (matcher.examples, matcher.examples_text, matcher.example_intents, matcher.intents,
+            matcher.index.state(), matcher.idf, matcher.profile_index.state(),
             planner.reader.known, index._idf, index._by_policy, index._postings.gram_ids)
 
 
@@ -30,7 +32,7 @@ def test_start_up_work_read_back_is_the_work_done_afresh(tmp_path):
     kept = TextCache([tmp_path])
     written = _state(_built(kb, kept))
     names = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.marshal"))
-    assert names == ["bigrams", "examples", "faq"]
+    assert names == ["bigrams", "faq", "matcher"]
     read_back = _state(_built(kb, TextCache([tmp_path])))
     assert fresh == written == read_back
 
@@ -61,3 +63,42 @@ def test_a_damaged_kept_result_is_a_miss(tmp_path):
     assert TextCache([tmp_path]).mapped("t", "sig", ["a", "b"], str.upper) == ["A", "B"]
     kept.write_bytes(marshal.dumps(["A"]))       # a list of the wrong length
     assert TextCache([tmp_path]).mapped("t", "sig", ["a", "b"], str.upper) == ["A", "B"]
+
+
+def _matcher_state(lexicon, work) -> tuple:
+    m = Matcher(lexicon, work=work)
+    return (m.examples, m.examples_text, m.example_intents, m.intents, m.index.state(), m.idf,
+            m.profile_index.state(), m._groups)
+
+
+def test_the_kept_matcher_is_the_matcher_built_afresh_and_never_another_examples(tmp_path):
+    kb = PolicyBot.load().kb
+    lexicon = load_lexicon(None, tuple(kb.topics), kb.regions, kb.elsewhere)
+    assert _matcher_state(lexicon, TextCache([tmp_path])) == _matcher_state(lexicon, None)
+    [kept] = tmp_path.glob("matcher-*.marshal")
+    assert _matcher_state(lexicon, TextCache([tmp_path])) == _matcher_state(lexicon, None)
+    assert list(tmp_path.glob("matcher-*.marshal")) == [kept]            # read back, not built again
+    examples = dict(lexicon.examples)
+    first = next(iter(examples))
+    examples[first] = (*examples[first], "下岗了失业保险金去哪申请")
+    edited = replace(lexicon, examples=examples)                          # an edited examples.yaml
+    assert _matcher_state(edited, TextCache([tmp_path])) == _matcher_state(edited, None)
+    synonyms = dict(lexicon.synonyms, 失业保险金=[*lexicon.synonyms["失业保险金"], "下岗钱"])
+    other = replace(lexicon, synonyms=synonyms)                           # other synonyms: other forms
+    assert _matcher_state(other, TextCache([tmp_path])) == _matcher_state(other, None)
+    assert len(list(tmp_path.glob("matcher-*.marshal"))) == 3
+
+
+def test_a_damaged_kept_matcher_is_built_afresh(tmp_path):
+    kb = PolicyBot.load().kb
+    lexicon = load_lexicon(None, tuple(kb.topics), kb.regions, kb.elsewhere)
+    fresh = _matcher_state(lexicon, None)
+    _matcher_state(lexicon, TextCache([tmp_path]))
+    [kept] = tmp_path.glob("matcher-*.marshal")
+    state = marshal.loads(kept.read_bytes())
+    truncated = dict(state, tokens=state["tokens"][:-1])
+    odd_array = dict(state, index=dict(state["index"], owner=("<i8", b"\0" * 7)))
+    for damaged in (kept.read_bytes()[:1000], b"\x00damaged", marshal.dumps(truncated), marshal.dumps(odd_array),
+                    marshal.dumps([1, 2, 3])):
+        kept.write_bytes(damaged)
+        assert _matcher_state(lexicon, TextCache([tmp_path])) == fresh
