@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, TypeVar
 
+import numpy
 import opencc
 
 from .cachefiles import cache_dirs, prune, write_cache
@@ -30,7 +31,7 @@ def _code_version() -> bytes:
     for path in sorted((*_BOT.glob("nlu/*.py"), *_BOT.glob("answers/*.py"), *_BOT.glob("knowledge/*.py"))):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr((sys.version_info[:2], unicodedata.unidata_version, opencc.__version__,
-                        marshal.version)).encode())
+                        marshal.version, numpy.__version__)).encode())
     return digest.digest()
 
 

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from bot import PolicyBot
 from bot.answers import build_planner
+from bot.answers.faq_index import FaqIndex
+from bot.knowledge.model import FaqBase
 from bot.knowledge.textcache import TextCache
 from bot.nlu.lexicon import load_lexicon
 from bot.nlu.matcher import Matcher
@@ -17,7 +19,13 @@ def _state(bot_parts) -> tuple:
     index = planner.index
     return (matcher.examples, matcher.examples_text, matcher.example_intents, matcher.intents,
             matcher.index.state(), matcher.idf, matcher.profile_index.state(),
-            planner.reader.known, index._idf, index._by_policy, index._postings.gram_ids)
+            planner.reader.known, *_faq_state(index))
+
+
+def _faq_state(index) -> tuple:
+    postings = index._postings
+    return (index._idf, index._square, index._by_policy, postings.gram_ids, postings.ptr.tolist(),
+            postings.views.tolist(), postings.view_factor.tolist())
 
 
 def _built(kb, work) -> tuple:
@@ -102,3 +110,27 @@ def test_a_damaged_kept_matcher_is_built_afresh(tmp_path):
                     marshal.dumps([1, 2, 3])):
         kept.write_bytes(damaged)
         assert _matcher_state(lexicon, TextCache([tmp_path])) == fresh
+
+
+def test_the_kept_faq_index_is_the_index_built_afresh_never_another_faqs_and_never_a_damaged_one(tmp_path):
+    bot = PolicyBot.load()
+    faq, matcher = bot.kb.faq, bot.matcher
+    prepare = lambda t: matcher.normalize.clean(t).replace(" ", "")  # noqa: E731
+
+    def state(faq, work, signature="sig"):
+        return _faq_state(FaqIndex(faq, prepare, prepare, work, signature))
+
+    fresh = state(faq, None)
+    assert state(faq, TextCache([tmp_path])) == fresh == state(faq, TextCache([tmp_path]))
+    [kept] = tmp_path.glob("faq-*.marshal")
+    first = faq.entries[0]
+    edited = FaqBase((replace(first, asks=(*first.asks, "见习期满了能留下吗")), *faq.entries[1:]))
+    assert state(edited, TextCache([tmp_path])) == state(edited, None) != fresh     # an edited entry
+    moved = FaqBase((replace(first, policy=faq.entries[-1].policy), *faq.entries[1:]))
+    assert state(moved, TextCache([tmp_path])) == state(moved, None)                # another policy's entry
+    assert state(faq, TextCache([tmp_path]), "other") == fresh and len(list(tmp_path.glob("faq-*"))) == 4
+    data = marshal.loads(kept.read_bytes())
+    for damaged in (kept.read_bytes()[:500], marshal.dumps(dict(data, norms=data["norms"][1:])),
+                    marshal.dumps(dict(data, ptr=data["views"])), marshal.dumps({"grams": []})):
+        kept.write_bytes(damaged)
+        assert state(faq, TextCache([tmp_path])) == fresh
