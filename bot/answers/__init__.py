@@ -81,10 +81,11 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None,
     cues = DetailCues(matcher.aspect_cues, details, matcher.compact, tuple(data.get("not_cues") or ()))
     # the FAQ's own texts as the index compares them, their bigrams and postings: built once (or at an earlier start)
     prepare_faq = lambda t: matcher.places.strip(fold(t)).replace(" ", "")  # noqa: E731
-    faq = FaqIndex(kb.faq, prepare, prepare_faq, work, normalize.signature() + matcher.places.signature())
+    signature = normalize.signature() + matcher.places.signature()   # what `prepare` depends on besides the code
+    faq = FaqIndex(kb.faq, prepare, prepare_faq, work, signature)
     texts, doc_texts = _bigram_texts(kb, matcher, details)
     known = work.value("bigrams", (normalize.signature(), texts, doc_texts),
                        lambda: _known_bigrams(texts, doc_texts, fold, normalize.clean), lambda v: isinstance(v, frozenset))
     reader = TextReader(prepare, known, regions_in, topic_of)
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
-    return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare))
+    return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare, work, signature))

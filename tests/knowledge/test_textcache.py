@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot import PolicyBot
 from bot.answers import build_planner
 from bot.answers.faq_index import FaqIndex
+from bot.answers.source_quotes import SourceQuotes
 from bot.knowledge.model import FaqBase
 from bot.knowledge.textcache import TextCache
 from bot.nlu.lexicon import load_lexicon
@@ -19,7 +20,11 @@ def _state(bot_parts) -> tuple:
     index = planner.index
     return (matcher.examples, matcher.examples_text, matcher.example_intents, matcher.intents,
             matcher.index.state(), matcher.idf, matcher.profile_index.state(),
-            planner.reader.known, *_faq_state(index))
+            planner.reader.known, *_faq_state(index), _quotes_state(planner.quotes))
+
+
+def _quotes_state(quotes) -> tuple:
+    return quotes._sentences, quotes._idf, quotes._postings, quotes._of_policy
 
 
 def _faq_state(index) -> tuple:
@@ -40,7 +45,7 @@ def test_start_up_work_read_back_is_the_work_done_afresh(tmp_path):
     kept = TextCache([tmp_path])
     written = _state(_built(kb, kept))
     names = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.marshal"))
-    assert names == ["bigrams", "faq", "matcher"]
+    assert names == ["bigrams", "faq", "matcher", "quotes"]
     read_back = _state(_built(kb, TextCache([tmp_path])))
     assert fresh == written == read_back
 
@@ -134,3 +139,25 @@ def test_the_kept_faq_index_is_the_index_built_afresh_never_another_faqs_and_nev
                     marshal.dumps(dict(data, ptr=data["views"])), marshal.dumps({"grams": []})):
         kept.write_bytes(damaged)
         assert state(faq, TextCache([tmp_path])) == fresh
+
+
+def test_the_kept_source_sentences_are_those_built_afresh_never_another_bases_nor_a_damaged_file(tmp_path):
+    kb = PolicyBot.load().kb
+    prepare = lambda t: t.replace(" ", "")  # noqa: E731
+
+    def state(kb, work, signature="sig"):
+        return _quotes_state(SourceQuotes(kb, prepare, work, signature))
+
+    fresh = state(kb, None)
+    assert state(kb, TextCache([tmp_path])) == fresh == state(kb, TextCache([tmp_path]))
+    [kept] = tmp_path.glob("quotes-*.marshal")
+    policy = next(iter(kb.policies.values()))
+    noted = replace(kb, policies={**kb.policies, policy.id: replace(policy, notes=(*policy.notes, "见习期满留用的另有补贴。"))})
+    assert state(noted, TextCache([tmp_path])) == state(noted, None) != fresh       # an edited record
+    doc = next(iter(kb.sources.values()))
+    edited = replace(kb, sources={**kb.sources, doc.key: replace(doc, text=doc.text + "\n新增一句话用来检验缓存。")})
+    assert state(edited, TextCache([tmp_path])) == state(edited, None) != fresh     # an edited document
+    data = marshal.loads(kept.read_bytes())
+    for damaged in (kept.read_bytes()[:300], marshal.dumps(dict(data, of_policy={})), marshal.dumps([])):
+        kept.write_bytes(damaged)
+        assert state(kb, TextCache([tmp_path])) == fresh
