@@ -25,7 +25,7 @@ KEPT_FILES = 24   # results kept (the bundled data's few, a bench copy's, a few 
 _BOT = Path(__file__).resolve().parents[1]
 
 
-def _code_version() -> bytes:
+def code_version() -> bytes:
     """The source of every module that folds or reads the texts, and the versions of what they call."""
     digest = hashlib.sha1()
     for path in sorted((*_BOT.glob("nlu/*.py"), *_BOT.glob("answers/*.py"), *_BOT.glob("knowledge/*.py"))):
@@ -40,7 +40,7 @@ class TextCache:
 
     def __init__(self, dirs: list[Path] | None = None):
         self.dirs = dirs if dirs is not None else cache_dirs()
-        self._version = _code_version()
+        self._version = code_version()
 
     def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
         """`build()`, or what it returned at an earlier start for the same `inputs` (builtins only: str,
