@@ -17,6 +17,7 @@ from typing import Callable, TypeVar
 
 import numpy
 import opencc
+import yaml
 
 from .cachefiles import cache_dirs, prune, write_cache
 
@@ -31,7 +32,7 @@ def code_version() -> bytes:
     for path in sorted((*_BOT.glob("nlu/*.py"), *_BOT.glob("answers/*.py"), *_BOT.glob("knowledge/*.py"))):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr((sys.version_info[:2], unicodedata.unidata_version, opencc.__version__,
-                        marshal.version, numpy.__version__)).encode())
+                        marshal.version, numpy.__version__, yaml.__version__)).encode())
     return digest.digest()
 
 
