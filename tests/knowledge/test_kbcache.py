@@ -70,3 +70,16 @@ def test_a_damaged_or_foreign_kept_file_is_a_miss(tmp_path, data):
                     pickle.dumps(fresh.faq)):
         kept.write_bytes(damaged)
         assert kbcache.load_checked(*data, dirs=cache) == fresh
+
+
+def test_each_document_keeps_its_folded_text_read_back_and_replaced_alike(tmp_path, data):
+    from dataclasses import replace
+
+    from bot.knowledge.grounding import fold
+
+    kbcache.load_checked(*data, dirs=[tmp_path / "cache"])
+    kept = kbcache.load_checked(*data, dirs=[tmp_path / "cache"])
+    for doc in kept.sources.values():
+        assert doc.folded == fold(doc.text) and doc.folded
+        edited = replace(doc, text=doc.text + " ２０２６年 底")
+        assert edited.folded == fold(edited.text) != doc.folded
