@@ -1,9 +1,10 @@
-"""Text work of an earlier start: a function's results over the data's texts, kept from one start to the next.
+"""Work of an earlier start: what a function made of the data's texts, kept from one start to the next.
 
-Start-up folds every example, FAQ phrasing, title and source sentence the way questions are folded
-(script, width, synonyms, places): at ×20 most of a second, the same every time. A file holds one such
-result, named by a hash of the texts, of what the function depends on besides the code (the synonyms, the
-places: `signature`), of the code of the packages that compute it and of the libraries' versions, so no
+Start-up reads every example, FAQ phrasing and source sentence the way questions are read (script, width,
+synonyms, places, jieba) and builds indexes over them (the matcher's examples, the FAQ's bigrams, the
+source sentences, the known bigrams): at ×20 most of a second, the same every time. A file holds one such
+result, named by a hash of its inputs (the texts and what the function depends on besides the code: the
+synonyms, the places), of the code of the packages that compute it and of the libraries' versions, so no
 edit ever meets a stale file; deleting any of them is always safe (the next start makes it again).
 """
 from __future__ import annotations
