@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import logging
 import pickle
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .loader import load_knowledge_strict
 from .paths import DEFAULT_INTENTS_DIR, DEFAULT_KNOWLEDGE_DIR
 from .textcache import code_version
 
+log = logging.getLogger("policybot")
 KEPT_FILES = 6   # bases kept (the bundled one, a bench copy, a few edited versions)
 
 
@@ -49,7 +51,11 @@ def load_checked(knowledge_dir: Path | None = None, intents_dir: Path | None = N
     """`load_knowledge_strict(knowledge_dir, intents_dir)`, read back when these very files loaded cleanly
     before (raises `DataError` on broken data, as it does)."""
     folders = Path(knowledge_dir or DEFAULT_KNOWLEDGE_DIR), Path(intents_dir or DEFAULT_INTENTS_DIR)
-    name = f"knowledge-{data_digest(*folders)}.pickle"
+    try:
+        name = f"knowledge-{data_digest(*folders)}.pickle"
+    except OSError as exc:   # a file that cannot be read: no name, so nothing kept (the loader says what it reads)
+        log.debug("knowledge base not kept: %s", exc)
+        return load_knowledge_strict(*folders)
     candidates = dirs if dirs is not None else cache_dirs()
     for directory in candidates:
         try:

@@ -83,3 +83,12 @@ def test_each_document_keeps_its_folded_text_read_back_and_replaced_alike(tmp_pa
         assert doc.folded == fold(doc.text) and doc.folded
         edited = replace(doc, text=doc.text + " ２０２６年 底")
         assert edited.folded == fold(edited.text) != doc.folded
+
+
+def test_a_file_that_cannot_be_read_means_a_plain_strict_load(tmp_path, data, monkeypatch):
+    def unreadable(*folders):
+        raise PermissionError("stray file")
+
+    monkeypatch.setattr(kbcache, "data_digest", unreadable)
+    assert kbcache.load_checked(*data, dirs=[tmp_path / "cache"]) == load_knowledge_strict(*data)
+    assert not (tmp_path / "cache").exists()
