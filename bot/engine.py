@@ -16,7 +16,7 @@ from typing import Callable
 from .answers import build_planner
 from .dialog.router import Dialog
 from .dialog.session import Session, State
-from .knowledge import load_knowledge_strict
+from .knowledge.kbcache import load_checked
 from .knowledge.textcache import TextCache
 from .nlu.lexicon import load_lexicon
 from .nlu.matcher import Matcher, Understanding
@@ -77,7 +77,7 @@ class PolicyBot:
     @classmethod
     def _load(cls, knowledge_dir: str | Path | None, intents_dir: str | Path | None, store: SessionStore | None,
               today: date | Callable[[], date] | None) -> "PolicyBot":
-        kb = load_knowledge_strict(knowledge_dir and Path(knowledge_dir), intents_dir and Path(intents_dir))
+        kb = load_checked(knowledge_dir and Path(knowledge_dir), intents_dir and Path(intents_dir))
         lexicon = load_lexicon(intents_dir and Path(intents_dir), tuple(kb.topics), kb.regions, kb.elsewhere,
                                kb.not_places)
         if today is None:

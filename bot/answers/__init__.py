@@ -79,15 +79,13 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None,
 
     details = dict(data.get("details") or {})
     cues = DetailCues(matcher.aspect_cues, details, matcher.compact, tuple(data.get("not_cues") or ()))
-    # the FAQ's own texts as the index compares them: each distinct one folded once (or at an earlier start)
-    faq_texts = list(dict.fromkeys(t for e in kb.faq.entries for t in (*e.asks, e.label + e.answer)))
+    # the FAQ's own texts as the index compares them, their bigrams and postings: built once (or at an earlier start)
     prepare_faq = lambda t: matcher.places.strip(fold(t)).replace(" ", "")  # noqa: E731
-    signature = normalize.signature() + matcher.places.signature()
-    faq_forms = dict(zip(faq_texts, work.mapped("faq", signature, faq_texts, prepare_faq)))
-    faq = FaqIndex(kb.faq, prepare, lambda t: faq_forms[t] if t in faq_forms else prepare_faq(t))
+    signature = normalize.signature() + matcher.places.signature()   # what `prepare` depends on besides the code
+    faq = FaqIndex(kb.faq, prepare, prepare_faq, work, signature)
     texts, doc_texts = _bigram_texts(kb, matcher, details)
     known = work.value("bigrams", (normalize.signature(), texts, doc_texts),
                        lambda: _known_bigrams(texts, doc_texts, fold, normalize.clean), lambda v: isinstance(v, frozenset))
     reader = TextReader(prepare, known, regions_in, topic_of)
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
-    return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare))
+    return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare, work, signature))

@@ -92,9 +92,11 @@ class PolicyChooser:
     def _named_by(self, options: list[Policy], said: set[str], min_hits: int = NAMING_MIN) -> Policy | None:
         if len(options) < 2:
             return None
-        counts = Counter(g for p in options for g in self._grams[p.id])
-        scores = sorted(((len({g for g in self._grams[p.id] & said if counts[g] == 1}), p) for p in options),
-                        key=lambda pair: -pair[0])
+        # a word pair said counts for the one measure whose text alone has it (only the said ones are counted:
+        # a few dozen look-ups, not every word pair of every option)
+        grams = [self._grams[p.id] for p in options]
+        alone = {g for g in said if sum(g in held for held in grams) == 1}
+        scores = sorted(((len(held & alone), p) for held, p in zip(grams, options)), key=lambda pair: -pair[0])
         if scores[0][0] >= min_hits and scores[0][0] - scores[1][0] >= NAMING_LEAD:
             return scores[0][1]
         return None

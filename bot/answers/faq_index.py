@@ -7,8 +7,6 @@ policy shares. Cost grows with the entries of the candidate policies, never with
 from __future__ import annotations
 
 import math
-from collections import Counter
-from itertools import chain
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -16,17 +14,16 @@ import numpy as np
 
 from ..knowledge.model import FaqAspect, FaqBase, FaqEntry
 from ..nlu.candidates import gather
+from ..nlu.memo import StartupWork, Uncached
+from ..nlu.packed import unpack
+from . import faq_grams
+from .faq_grams import bigrams
 
 ASK_WEIGHT = 1.0      # a citizen's phrasing of the question
 ANSWER_WEIGHT = 0.6   # the quoted clause itself: names like 西部计划 often stand only there
 ASPECT_BONUS = 0.22   # the question's own cue (几个月 → duration) agrees with the entry's kind
 MIN_SCORE = 0.34      # below this no entry is taken as the answer (chosen on tests/answers/dev.yaml)
 MANY_ENTRIES = 64     # a ranking over more entries than this finds the ones worth scoring through the index
-
-
-def bigrams(text: str) -> set[str]:
-    text = text.replace(" ", "")
-    return {text[i:i + 2] for i in range(len(text) - 1)} | ({text} if len(text) == 1 else set())
 
 
 def cue_bonus(cued: set[FaqAspect]) -> float:
@@ -44,35 +41,28 @@ class ScoredEntry:
 class FaqIndex:
     """Bigram profiles of every FAQ phrasing, grouped by policy for bounded lookups."""
 
-    def __init__(self, faq: FaqBase, prepare: Callable[[str], str], prepare_data: Callable[[str], str] | None = None):
+    def __init__(self, faq: FaqBase, prepare: Callable[[str], str], prepare_data: Callable[[str], str] | None = None,
+                 work: StartupWork | None = None, signature: str = ""):
         """`prepare` reads questions; `prepare_data` (the same function, with what start-up shares) the
-        FAQ's own texts."""
+        FAQ's own texts; `work` keeps their statistics (faq_grams.py) from one start to the next,
+        `signature`: what `prepare_data` depends on besides the code."""
         self._prepare = prepare
-        prepare = prepare_data or prepare
-        self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
-        texts: list[tuple[FaqEntry, list[tuple[str, float]]]] = []
-        grams: dict[str, set[str]] = {}  # the same phrasing or answer under several policies: prepared once
-        for entry in faq.entries:
-            views = [(a, ASK_WEIGHT) for a in entry.asks] + [(entry.label + entry.answer, ANSWER_WEIGHT)]
-            texts.append((entry, views))
-            for text, _ in views:
-                if text not in grams:
-                    grams[text] = bigrams(prepare(text))
-        # in how many views each bigram stands: one count over them all (the counts, and the order bigrams
-        # are first met in, are those of counting view by view)
-        df = Counter(chain.from_iterable(grams[text] for _, views in texts for text, _ in views))
-        total = sum(len(v) for _, v in texts) or 1
-        self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
-        self._default_idf = math.log(1 + total)
-        # each bigram's weight squared, worked out once (the very floats `weight ** 2` gave per use)
-        self._square = {g: w ** 2 for g, w in self._idf.items()}
+        entries = [(e.policy, [*e.asks, e.label + e.answer]) for e in faq.entries]
+        state = (work or Uncached()).value("faq", (signature, entries),
+                                           lambda: faq_grams.build(entries, prepare_data or prepare),
+                                           lambda found: faq_grams.valid(found, entries))
+        self._idf, self._square = state["idf"], state["square"]
+        self._default_idf = math.log(1 + faq_grams.view_total(entries))
         self._default_square = self._default_idf ** 2
-        # each distinct text's frozen bigrams and norm, once (the very set and sum every view of it had)
-        frozen = {text: (frozenset(g), self._norm(g)) for text, g in grams.items()}
-        for entry, views in texts:
-            self._by_policy.setdefault(entry.policy, []).append(
-                (entry, [(frozen[text][0], w, frozen[text][1]) for text, w in views]))
-        self._postings = _Postings(self._by_policy, lambda g: self._square.get(g, self._default_square))
+        distinct = dict.fromkeys(t for _, texts in entries for t in texts)
+        frozen = dict(zip(distinct, zip(state["grams"], state["norms"])))
+        self._by_policy: dict[str, list[tuple[FaqEntry, list[tuple[frozenset[str], float, float]]]]] = {}
+        for entry, (_, texts) in zip(faq.entries, entries):
+            weights = [ASK_WEIGHT] * len(entry.asks) + [ANSWER_WEIGHT]   # the phrasings, then the answer
+            views = [(grams, w, norm) for (grams, norm), w in zip(map(frozen.__getitem__, texts), weights)]
+            self._by_policy.setdefault(entry.policy, []).append((entry, views))
+        rows = state["gram_ids"], unpack(state["ptr"]), unpack(state["views"])
+        self._postings = _Postings(self._by_policy, lambda g: self._square.get(g, self._default_square), rows)
 
     def shared(self, entry: FaqEntry, grams: set[str]) -> int:
         """How many of `grams` the entry's phrasings and answer contain."""
@@ -182,16 +172,17 @@ class _Postings:
 
     MARGIN = 1e-3
 
-    def __init__(self, by_policy: dict, square: Callable[[str], float]):
+    def __init__(self, by_policy: dict, square: Callable[[str], float],
+                 rows: tuple[dict[str, int], np.ndarray, np.ndarray]):
+        """`rows`: bigram → row and the CSR postings of the views in `by_policy` order (faq_grams.py)."""
         self.square = square
         self.keys: list[tuple[str, int]] = []
-        view_weight, view_norm, entry_starts, view_grams = [], [], [], []
+        view_weight, view_norm, entry_starts = [], [], []
         for pid, entries in by_policy.items():
             for pos, (entry, views) in enumerate(entries):
                 self.keys.append((pid, pos))
                 entry_starts.append(len(view_weight))
-                for grams, w, norm in views:
-                    view_grams.append(grams)
+                for _, w, norm in views:
                     view_weight.append(w)
                     view_norm.append(norm)
         self.view_factor = np.array(view_weight) / np.array(view_norm)
@@ -201,7 +192,7 @@ class _Postings:
         self.entry_policy = np.array([self.policy_ids[pid] for pid, _ in self.keys], dtype=np.intp)
         self.aspects = {a: k for k, a in enumerate(dict.fromkeys(by_policy[p][i][0].aspect for p, i in self.keys))}
         self.entry_aspect = np.array([self.aspects[by_policy[p][i][0].aspect] for p, i in self.keys], dtype=np.intp)
-        self.gram_ids, self.ptr, self.views = _postings(view_grams)
+        self.gram_ids, self.ptr, self.views = rows
         # for `FaqIndex._rank_many`: each policy's first entry and kinds, each entry scored 0
         self.first_entry = {pid: int(self.policy_starts[k]) for pid, k in self.policy_ids.items()}
         self.policy_aspects = {pid: frozenset(e.aspect for e, _ in entries) for pid, entries in by_policy.items()}
@@ -240,17 +231,3 @@ class _Postings:
         second = float(np.partition(per_policy, -2)[-2]) if len(per_policy) > 1 else 0.0
         keep = np.flatnonzero((score > 0) & (score >= second - self.MARGIN))
         return [self.keys[k] for k in keep.tolist()]
-
-
-def _postings(view_grams: list[frozenset[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Bigram → row, and the rows as CSR arrays: each bigram's views in view order (what the loop
-    appending view by view gave; rows are numbered in the order bigrams are first met, which no sum
-    depends on)."""
-    ids = {g: k for k, g in enumerate(dict.fromkeys(chain.from_iterable(view_grams)))}
-    if not ids:
-        return {}, np.zeros(1, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    owner = np.repeat(np.arange(len(view_grams), dtype=np.intp), [len(grams) for grams in view_grams])
-    inverse = np.fromiter(map(ids.__getitem__, chain.from_iterable(view_grams)), dtype=np.intp, count=len(owner))
-    order = np.argsort(inverse, kind="stable")
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(ids)))]).astype(np.intp)
-    return ids, ptr, owner[order]

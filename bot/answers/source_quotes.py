@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 from ..knowledge.model import KnowledgeBase, Policy
 from ..knowledge.passages import section_passage
+from ..nlu.memo import StartupWork, Uncached
 from .faq_index import bigrams
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])|\n")
@@ -96,40 +97,74 @@ def _own_words(kb: KnowledgeBase, policy: Policy) -> tuple[str, ...]:
     return tuple(piece for piece in pieces if len(piece) >= OWN_PIECE)
 
 
+def _inputs(kb: KnowledgeBase) -> tuple:
+    """Everything of the knowledge base that the sentences and their word pairs are made from."""
+    return ([(doc.key, doc.text) for doc in kb.sources.values()],
+            [(p.id, p.source, p.section, p.section_title, p.standard, p.process, list(p.notes),
+              [e.answer for e in kb.faq.for_policy(p.id)]) for p in kb.policies.values()])
+
+
+def _built(kb: KnowledgeBase, prepare: Callable[[str], str]) -> dict:
+    """The sentences (source, text, owner, word pairs), their word pairs' rarity and postings, and each
+    measure's own sentences (text, word pairs), as builtins; each word pair one shared string."""
+    owners: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}   # document → its measures' sections
+    for p in kb.policies.values():
+        passage = section_passage(kb, p)
+        if passage.found:
+            owners.setdefault(p.source, []).append((p.id, passage.passage, _own_words(kb, p)))
+    one: dict[str, str] = {}
+
+    def grams_of_text(text: str) -> frozenset[str]:
+        return frozenset([one.setdefault(g, g) for g in bigrams(prepare(text))])
+
+    sentences: list[tuple[str, str, str | None, frozenset[str]]] = []
+    df: Counter[str] = Counter()
+    for doc in kb.sources.values():
+        for text in split_sentences(doc.text):
+            # a scrape may print a sentence under the wrong heading: it belongs to a measure only when
+            # it stands in that measure's section and shares words with the measure's own record
+            owner = next((pid for pid, passage, own in owners.get(doc.key, ())
+                          if text in passage and any(piece in text for piece in own)), None)
+            grams = grams_of_text(text)
+            sentences.append((doc.key, text, owner, grams))
+            df.update(grams)
+    total = len(sentences) or 1
+    postings: dict[str, list[int]] = {}   # word pair → the sentences holding it
+    for k, (_, _, _, grams) in enumerate(sentences):
+        for g in grams:
+            postings.setdefault(g, []).append(k)
+    grams_of = {text: grams for _, text, _, grams in sentences}
+    sections = {pid: passage for parts in owners.values() for pid, passage, _ in parts}
+    of_policy = {}
+    for p in kb.policies.values():
+        # its section's sentences, and its record's notes (quoted from other sections of the same document)
+        texts = dict.fromkeys([*split_sentences(sections.get(p.id, "")), *(n for n in p.notes if MIN_CHARS <= len(n))])
+        of_policy[p.id] = [(text, grams_of.get(text) or grams_of_text(text)) for text in texts]
+    return {"sentences": sentences, "idf": {g: math.log(1 + total / c) for g, c in df.items()}, "postings": postings,
+            "of_policy": of_policy}
+
+
+def _valid(found: object, policies: int) -> bool:
+    return (isinstance(found, dict) and set(found) == {"sentences", "idf", "postings", "of_policy"}
+            and isinstance(found["sentences"], list) and all(isinstance(s, tuple) and len(s) == 4 for s in found["sentences"])
+            and isinstance(found["idf"], dict) and isinstance(found["postings"], dict)
+            and isinstance(found["of_policy"], dict) and len(found["of_policy"]) == policies)
+
+
 class SourceQuotes:
     """Every sentence of every source, with the rarity of its word pairs across all of them."""
 
-    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str]):
-        owners: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}   # document → its measures' sections
-        for p in kb.policies.values():
-            passage = section_passage(kb, p)
-            if passage.found:
-                owners.setdefault(p.source, []).append((p.id, passage.passage, _own_words(kb, p)))
-        self._sentences: list[SourceSentence] = []
-        self._of_policy: dict[str, list[SourceSentence]] = {}   # every sentence of each measure's own section
-        df: Counter[str] = Counter()
-        for doc in kb.sources.values():
-            for text in split_sentences(doc.text):
-                # a scrape may print a sentence under the wrong heading: it belongs to a measure only when
-                # it stands in that measure's section and shares words with the measure's own record
-                owner = next((pid for pid, passage, own in owners.get(doc.key, ())
-                              if text in passage and any(piece in text for piece in own)), None)
-                grams = frozenset(bigrams(prepare(text)))
-                self._sentences.append(SourceSentence(doc.key, text, owner, grams))
-                df.update(grams)
-        total = len(self._sentences) or 1
-        self._idf = {g: math.log(1 + total / c) for g, c in df.items()}
-        self._postings: dict[str, list[int]] = {}   # word pair → the sentences holding it
-        for k, sentence in enumerate(self._sentences):
-            for g in sentence.grams:
-                self._postings.setdefault(g, []).append(k)
-        grams_of = {x.text: x.grams for x in self._sentences}
-        sections = {pid: passage for parts in owners.values() for pid, passage, _ in parts}
-        for p in kb.policies.values():
-            # its section's sentences, and its record's notes (quoted from other sections of the same document)
-            texts = dict.fromkeys([*split_sentences(sections.get(p.id, "")), *(n for n in p.notes if MIN_CHARS <= len(n))])
-            self._of_policy[p.id] = [SourceSentence(p.source, text, p.id, grams_of.get(text) or frozenset(bigrams(prepare(text))))
-                                     for text in texts]
+    def __init__(self, kb: KnowledgeBase, prepare: Callable[[str], str], work: StartupWork | None = None,
+                 signature: str = ""):
+        """`work` keeps the sentences and their word pairs from one start to the next; `signature`: what
+        `prepare` depends on besides the code."""
+        state = (work or Uncached()).value("quotes", (signature, _inputs(kb)), lambda: _built(kb, prepare),
+                                           lambda found: _valid(found, len(kb.policies)))
+        self._sentences = [SourceSentence(*sentence) for sentence in state["sentences"]]
+        self._idf: dict[str, float] = state["idf"]
+        self._postings: dict[str, list[int]] = state["postings"]
+        self._of_policy = {pid: [SourceSentence(kb.policies[pid].source, text, pid, grams) for text, grams in kept]
+                           for pid, kept in state["of_policy"].items()}   # every sentence of each measure's section
 
     def cover(self, about: set[str], grams: set[str] | frozenset[str]) -> float:
         """How much of what a question is about (IDF-weighted, as `best` weighs it) a text holds."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..knowledge.grounding import date_forms, fold
+from ..knowledge.grounding import date_forms
 from ..knowledge.model import KnowledgeBase, OfficeEntry, OfficeTable, Policy, SourceDoc, SourceStatus, Topic
 from ..nlu.normalize import MAX_INPUT_CHARS
 from .tuning import OFFICE_TITLES_NAMED, RELATED_NAMED
@@ -42,7 +42,7 @@ def cite_table(table: OfficeTable, kb: KnowledgeBase) -> str:
 
 def printed_date(policy: Policy, kb: KnowledgeBase, day: date) -> str:
     """The date in the form the source prints it (2024年底, 2023年12月31日 …)."""
-    text = fold(kb.sources[policy.source].text)
+    text = kb.sources[policy.source].folded
     for form in date_forms(day):
         if form in text:
             return form

@@ -12,21 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
+from .folding import fold
 from .model import Correction, KnowledgeBase, OfficeTable, Policy, SourceDoc
 from .yamlio import Problem
-
-_FOLD = str.maketrans("０１２３４５６７８９％．－", "0123456789%.-")
 
 _DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|底|初)?")
 _PHONE = re.compile(r"(?<![\d.])(?:0\d{2,3}-)?\d{7,8}(?![\d.])|(?<!\d)1\d{10}(?!\d)")
 _MONEY = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元")
 _PERCENT = re.compile(r"\d+(?:\.\d+)?%")
 _COUNT = re.compile(r"\d+(?:\.\d+)?(?:个工作日|个月|周岁|小时|人次|年|月|日|天|人|次|岁|个|倍|户|家)")
-
-
-def fold(text: str) -> str:
-    """The comparison form: no whitespace, ASCII digits and percent signs."""
-    return re.sub(r"\s+", "", text.translate(_FOLD))
 
 
 @dataclass(frozen=True)

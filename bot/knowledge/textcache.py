@@ -1,9 +1,10 @@
-"""Text work of an earlier start: a function's results over the data's texts, kept from one start to the next.
+"""Work of an earlier start: what a function made of the data's texts, kept from one start to the next.
 
-Start-up folds every example, FAQ phrasing, title and source sentence the way questions are folded
-(script, width, synonyms, places): at ×20 most of a second, the same every time. A file holds one such
-result, named by a hash of the texts, of what the function depends on besides the code (the synonyms, the
-places: `signature`), of the code of the packages that compute it and of the libraries' versions, so no
+Start-up reads every example, FAQ phrasing and source sentence the way questions are read (script, width,
+synonyms, places, jieba) and builds indexes over them (the matcher's examples, the FAQ's bigrams, the
+source sentences, the known bigrams): at ×20 most of a second, the same every time. A file holds one such
+result, named by a hash of its inputs (the texts and what the function depends on besides the code: the
+synonyms, the places), of the code of the packages that compute it and of the libraries' versions, so no
 edit ever meets a stale file; deleting any of them is always safe (the next start makes it again).
 """
 from __future__ import annotations
@@ -15,7 +16,9 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, TypeVar
 
+import numpy
 import opencc
+import yaml
 
 from .cachefiles import cache_dirs, prune, write_cache
 
@@ -24,13 +27,13 @@ KEPT_FILES = 24   # results kept (the bundled data's few, a bench copy's, a few 
 _BOT = Path(__file__).resolve().parents[1]
 
 
-def _code_version() -> bytes:
+def code_version() -> bytes:
     """The source of every module that folds or reads the texts, and the versions of what they call."""
     digest = hashlib.sha1()
     for path in sorted((*_BOT.glob("nlu/*.py"), *_BOT.glob("answers/*.py"), *_BOT.glob("knowledge/*.py"))):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr((sys.version_info[:2], unicodedata.unidata_version, opencc.__version__,
-                        marshal.version)).encode())
+                        marshal.version, numpy.__version__, yaml.__version__)).encode())
     return digest.digest()
 
 
@@ -39,7 +42,7 @@ class TextCache:
 
     def __init__(self, dirs: list[Path] | None = None):
         self.dirs = dirs if dirs is not None else cache_dirs()
-        self._version = _code_version()
+        self._version = code_version()
 
     def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
         """`build()`, or what it returned at an earlier start for the same `inputs` (builtins only: str,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .packed import is_packed, pack, unpack
+
 FUZZY_CAP = 80       # characters of a question compared: examples are short, more only costs time
 TOKEN_CAP = 40       # tokens of a question compared in the token view
 BOUND_SLACK = 2e-4   # float32 scores and round(…, 4) can move a score this far from its bound
@@ -50,6 +52,8 @@ class QueryViews:
 class ExampleIndex:
     """The examples in intent blocks, their RapidFuzz strings and a character → examples index."""
 
+    ARRAYS = ("starts", "ends", "len_chars", "len_tokens", "spaces", "owner", "post_example")
+
     def __init__(self, token_texts: list[str], chars: list[str], starts: list[int]):
         self.tokens = [sorted_tokens(t) for t in token_texts]
         self.chars = chars
@@ -81,6 +85,26 @@ class ExampleIndex:
             ch = chr(int(code[start]))
             first, ends = self.char_levels.get(ch, (start, ()))
             self.char_levels[ch] = (first, (*ends, row_ends[k]))
+
+    def state(self) -> dict:
+        """The index as builtins, for `StartupWork` to keep; `from_state` gives it back."""
+        return {"tokens": self.tokens, "chars": self.chars, "char_levels": self.char_levels,
+                **{name: pack(getattr(self, name)) for name in self.ARRAYS}}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "ExampleIndex":
+        index = cls.__new__(cls)
+        index.tokens, index.chars, index.char_levels = state["tokens"], state["chars"], state["char_levels"]
+        for name in cls.ARRAYS:
+            setattr(index, name, unpack(state[name]))
+        return index
+
+    @classmethod
+    def valid_state(cls, state: object, examples: int) -> bool:
+        return (isinstance(state, dict) and set(state) == {"tokens", "chars", "char_levels", *cls.ARRAYS}
+                and isinstance(state["tokens"], list) and isinstance(state["chars"], list)
+                and len(state["tokens"]) == len(state["chars"]) == examples
+                and isinstance(state["char_levels"], dict) and all(is_packed(state[name]) for name in cls.ARRAYS))
 
     def _overlap(self, counted: Counter[str]) -> np.ndarray:
         """Per example: how many characters (with repeats) it shares with a text's character counts."""
@@ -127,6 +151,25 @@ class ProfileIndex:
         self.ptr = np.cumsum([0] + [len(p) for p in lists]).astype(np.intp)
         self.owner = np.array([i for p in lists for i, _ in p], dtype=np.intp)
         self.weight = np.array([w for p in lists for _, w in p], dtype=np.float64)
+
+    def state(self) -> dict:
+        """The index as builtins, for `StartupWork` to keep; `from_state` gives it back."""
+        return {"intents": self.intents, "ids": self.ids, "ptr": pack(self.ptr), "owner": pack(self.owner),
+                "weight": pack(self.weight)}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "ProfileIndex":
+        index = cls.__new__(cls)
+        index.intents, index.ids = state["intents"], state["ids"]
+        index.ptr, index.owner, index.weight = unpack(state["ptr"]), unpack(state["owner"]), unpack(state["weight"])
+        return index
+
+    @staticmethod
+    def valid_state(state: object, intents: int) -> bool:
+        return (isinstance(state, dict) and set(state) == {"intents", "ids", "ptr", "owner", "weight"}
+                and state["intents"] == intents and isinstance(state["ids"], dict)
+                and is_packed(state["ptr"], len(state["ids"]) + 1) and is_packed(state["owner"])
+                and is_packed(state["weight"]))
 
     def scores(self, weights: dict[str, float], norm: float) -> np.ndarray:
         known = [(self.ids[f], w) for f, w in weights.items() if f in self.ids]

@@ -9,15 +9,14 @@ Two views of similarity are combined:
 """
 from __future__ import annotations
 
-import itertools
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 
-from .candidates import ExampleIndex, ProfileIndex, QueryViews, exact_scores, reaches, scores_of
+from .candidates import QueryViews, exact_scores, reaches, scores_of
+from .example_set import ExampleSet, Prepared, prepared
 from .entities import PlaceFinder, find_age
 from .lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT, Lexicon
 from .memo import Recent, StartupWork, Uncached
@@ -27,11 +26,6 @@ from .segmenter import make_tokenizer
 from .typos import TypoFolder
 
 
-STOPWORDS = frozenset(
-    "的 了 吗 嘛 呢 啊 呀 吧 哦 哈 嗯 么 我 我们 俺 你 您 他 她 请问 问 问下 问一下 一下 想 想问 咨询 下 这个 那个 "
-    "是 在 和 与 及 就 都 也 还 又 个 些 给 让 被 把 对 从 于 能 可以 可 会 去 来 吧 呗 啦 咯 哎 喂 好 "
-    "那 那么 那个 这 要 需要 得 该 应该 还有 另外 然后 呢 吗 么 啥 什么 怎么 怎样 如何 多少 哪些 哪里 哪儿".split()
-)
 SEAT_SUFFIX = "本级"   # a region's own level (盟本级), named loosely ("盟里"): a district named too is more exact
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300
@@ -78,41 +72,6 @@ class Understanding:
     def is_follow_up(self) -> bool:
         """'那要带什么材料？' names an aspect but no topic: it refers to the topic under discussion."""
         return self.aspect is not None and not self.topic_words
-
-
-@dataclass(frozen=True)
-class Prepared:
-    tokens: tuple[str, ...]
-    token_text: str
-    chars: str
-    features: frozenset[str]
-
-
-def prepared(words: list[str], keep_all_if_empty: bool = True) -> Prepared:
-    """The words of a text as the scores read them: tokens less stopwords, characters, features."""
-    tokens = tuple(t for t in words if t not in STOPWORDS)
-    if not tokens and keep_all_if_empty:
-        tokens = tuple(words)  # "在吗" / "能问什么" are nothing but stopwords: then every word counts
-    chars = "".join(tokens)
-    bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)}
-    return Prepared(tokens, " ".join(tokens), chars, frozenset(set(tokens) | {"#" + b for b in bigrams}))
-
-
-def intent_profiles(per_intent: dict[str, list[Prepared]]) -> tuple[dict[str, float], ProfileIndex]:
-    """Each feature's rarity across intents, and each intent's profile: its examples' features weighted by
-    how often they occur in it and how rare they are, normalised (a cosine against a question's)."""
-    df: Counter[str] = Counter()
-    for items in per_intent.values():
-        df.update(set().union(*(p.features for p in items)))
-    idf = {f: math.log(1 + len(per_intent) / c) for f, c in df.items()}
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for k, items in enumerate(per_intent.values()):
-        counts = Counter(f for p in items for f in p.features)
-        weights = {f: (c / len(items)) * idf[f] for f, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        for f, w in weights.items():
-            postings[f].append((k, w / norm))
-    return idf, ProfileIndex(postings, len(per_intent))
 
 
 def known_latin(words: list[str], vocabulary: dict[str, float]) -> list[str]:
@@ -197,27 +156,26 @@ class Matcher:
         original, text = self.normalize.canonical(example)
         return text, text if original == example else self.normalize.fold_synonyms(self.normalize.clean(example))
 
+    def _example_forms_of(self, texts: list[str]) -> list[tuple[str, str]]:
+        return [self._example_forms(t) for t in texts]
+
     def _build(self, examples: dict[str, tuple[str, ...]], work: StartupWork) -> None:
         self.examples_by_intent = dict(examples)
-        texts = [t for ts in examples.values() for t in ts]
-        forms = work.mapped("examples", self.normalize.signature(), texts, self._example_forms)
-        self.examples_text = frozenset(text.replace(" ", "") for text, _ in forms)
-        self.example_intents: list[str] = []
-        self.examples: list[Prepared] = []
-        per_intent: dict[str, list[Prepared]] = defaultdict(list)
-        owners = [intent for intent, ts in examples.items() for _ in ts]
-        for intent, words in zip(owners, self._segment_all([folded for _, folded in forms])):
-            example = prepared(words)
-            if example.chars:
-                self.examples.append(example)
-                self.example_intents.append(intent)
-                per_intent[intent].append(example)
-        self.intents = list(per_intent)
-        starts = list(itertools.accumulate([0] + [len(per_intent[i]) for i in self.intents[:-1]]))
-        self.index = ExampleIndex([e.token_text for e in self.examples], [e.chars for e in self.examples], starts)
+        inputs = (self.normalize.signature(), self.places.signature(), self.tokenizer.cuts.key,
+                  [(intent, list(texts)) for intent, texts in examples.items()])
+        kept = ExampleSet.restore(work.value(
+            "matcher", inputs, lambda: ExampleSet.build(examples, self._example_forms_of, self._segment_all),
+            ExampleSet.valid))
+        self.examples_text, self.example_intents, self.intents = kept.texts, kept.intents_of, kept.intents
+        self._example_tokens = kept.tokens
+        self.index, self.idf, self.profile_index = kept.index, kept.idf, kept.profiles
         topics = frozenset(k for k, i in enumerate(self.intents) if i in self.topic_ids)
         self._groups = (frozenset(range(len(self.intents))), topics)
-        self.idf, self.profile_index = intent_profiles(per_intent)
+
+    @property
+    def examples(self) -> list[Prepared]:
+        """Every example scored, as a question is prepared (made again on asking: only tools count them)."""
+        return [prepared(list(tokens)) for tokens in self._example_tokens]
 
     # ---- scoring -----------------------------------------------------------------------------
     def profile_scores(self, query: Prepared) -> "np.ndarray":

@@ -86,26 +86,32 @@ class TypoFolder:
         self._exact_lengths = _lengths_by_first(t for t in self._terms if len(t) in self._lengths)
         self._sound_lengths = _lengths_by_first(self._by_sound)
         self._longest = max(self._lengths, default=0)
-        starts = sorted(ch for ch, reading in self._reading.items() if reading in self._first_sounds)
-        self._starts = re.compile("[" + "".join(map(re.escape, starts)) + "]") if starts else None
+        self._term_starts = frozenset(t[:2] for t in self._terms)   # every term has three characters or more
 
     def fold(self, text: str) -> str:
         if self._pinyin and any("a" <= ch <= "z" for ch in text):
             text = _LATIN_RUN.sub(lambda m: self._pinyin.get(m.group().replace(" ", ""), m.group()), text)
-        start = self._starts.search(text) if self._starts else None
-        if start is None:
-            return text
         readings = list(map(self._reading.get, text))
-        out, done, search = [], 0, self._starts.search
-        while start is not None:
-            i = start.start()
+        out, done = [], 0
+        for i in self._possible_starts(text, readings):
+            if i < done:
+                continue
             n = self._term_at(text, readings, i)
             if n:
                 out += (text[done:i], self._fixed(text[i:i + n], readings[i:i + n]))
                 done = i + n
-            start = search(text, max(done, i + 1))
+        if not out:
+            return text
         out.append(text[done:])
         return "".join(out)
+
+    def _possible_starts(self, text: str, readings: list[str | None]) -> list[int]:
+        """The positions where `_term_at` can find a term or a slip, in order: the character's sound starts
+        one, and its first two characters start a term or their sounds a slip's sound (one pass; at every
+        other position `_term_at` finds nothing)."""
+        firsts, starts, pairs = self._first_sounds, self._term_starts, self._sound_lengths
+        return [i for i in range(len(text) - 1) if readings[i] in firsts
+                and (text[i:i + 2] in starts or (readings[i], readings[i + 1]) in pairs)]
 
     def _term_at(self, text: str, readings: list[str | None], i: int) -> int:
         """The length of the term spelled right, else of the slip, that starts at `i` (0: none). A term

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot import PolicyBot
-from bot.knowledge import yamlio
+from bot.knowledge import kbcache, yamlio
 from bot.nlu import segmenter
 from yaml_lines import with_lines
 
@@ -35,7 +35,8 @@ def test_c_loader_gives_the_same_data_and_line_numbers_as_the_pure_python_one():
             with_lines(yaml.load(text, Loader=_PureLoader)), path
 
 
-def test_each_data_file_is_read_once_at_load(monkeypatch):
+def test_each_data_file_is_read_once_at_load(monkeypatch, tmp_path):
+    monkeypatch.setattr(kbcache, "cache_dirs", lambda: [tmp_path])   # the base loaded, not read back
     reads: Counter[str] = Counter()
     original = Path.read_text
 

@@ -52,3 +52,35 @@ def test_a_term_spelled_right_inside_a_longer_one_is_left_alone(loaded_bot):
     # 吸纳就业补贴 sounds like the listed slip 吸那就业补贴; inside 一次性吸纳就业补贴 it is no slip at all
     text = loaded_bot.matcher.normalize("自治区2020年和2023年的一次性吸纳就业补贴对比一下").text
     assert text.count("一次性") == 1 and "吸纳就业补贴" in text
+
+
+def _fold_trying_every_position(folder: TypoFolder, text: str) -> str:
+    """The reference: `_term_at` asked at every position in turn (what fold's pass over the possible
+    starts must equal; Han characters only, so no pinyin to read first)."""
+    readings = list(map(folder._reading.get, text))
+    out, done = [], 0
+    for i in range(len(text)):
+        if i >= done:
+            n = folder._term_at(text, readings, i)
+            if n:
+                out += (text[done:i], folder._fixed(text[i:i + n], readings[i:i + n]))
+                done = i + n
+    return "".join(out) + text[done:]
+
+
+def test_only_the_possible_starts_are_tried_and_the_fold_is_that_of_trying_every_position():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    folder = PolicyBot.load().matcher.normalize._typos
+    lines = [line for path in sorted(root.glob("knowledge/**/*.yaml")) + sorted(root.glob("intents/*.yaml"))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines += ["失页金一个月多少", "乌鲁木其的失页金", "乌鲁木齐失页金", "创业但保贷款", "就叶见习补贴", "稳刚返还", "失页"]
+    texts = [t for line in lines if (t := "".join(ch for ch in line if "\u4e00" <= ch <= "\u9fff"))]
+    assert len(texts) > 3000
+    folded = 0
+    for text in texts:
+        fast = folder.fold(text)
+        assert fast == _fold_trying_every_position(folder, text), text
+        folded += fast != text
+    assert folded >= 7
