@@ -9,7 +9,7 @@ from typing import Callable
 from ..knowledge.model import Condition, FaqEntry, Policy
 from .faq_index import bigrams
 from .story import (Quantity, StoryFinding, Subject, Verdict, condition_thresholds, headcount_fits, judge,
-                    text_thresholds)
+                    meets_threshold, text_thresholds)
 
 STORY_ENTRY_SHARED = 3   # word pairs a clause for the story's firm size must share with the question
 
@@ -118,7 +118,11 @@ def story_rules(policy: Policy, story: tuple[Quantity, ...], judged: set[int], s
 def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said: set[str],
                       prepare: Callable[[str], str]) -> list[FaqEntry]:
     """"我们就20来个人，裁员率不超过多少": the clause for a firm of the story's size ("30人（含）以下的…
-    20%"), when it is about what was asked (it shares words with the question)."""
+    20%"), or one whose figure the story meets ("登记失业一年多" → 连续失业一年以上的…), when it is about what
+    was asked (it shares words with the question)."""
     sizes = [f.value for f in story if f.subject is Subject.HEADCOUNT]
-    return [e for e in entries if sizes and headcount_fits(e.answer, sizes[-1])
-            and len(said & bigrams(prepare(e.answer))) >= STORY_ENTRY_SHARED]
+    fitting = [(len(said & grams) / len(grams), e) for e in entries
+               if (sizes and headcount_fits(e.answer, sizes[-1]) or meets_threshold(e.answer, story))
+               and len(said & (grams := bigrams(prepare(e.answer)))) >= STORY_ENTRY_SHARED]
+    # the clause the question's words cover most of: 长期失业 (一年以上) before 低保 and 连续失业半年以上
+    return [e for _, e in sorted(fitting, key=lambda pair: -pair[0])]

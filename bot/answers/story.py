@@ -41,6 +41,7 @@ class Subject(str, Enum):
     HIRED = "新招人数"
     GRADUATED = "离校时间"
     CONTRACT = "合同期限"
+    UNEMPLOYED = "失业时间"
 
 
 # words that, just before a figure, say what it measures (checked nearest first)
@@ -52,6 +53,8 @@ _SUBJECT_WORDS: tuple[tuple[Subject, tuple[str, ...]], ...] = (
     (Subject.BUSINESS, ("经营", "开了", "开业", "营业", "开店", "成立")),
     (Subject.GRADUATED, ("毕业", "离校")),
     (Subject.CONTRACT, ("签订", "签了", "签的", "签")),
+    # not 失业 alone: "交失业保险3年" is years of contributions
+    (Subject.UNEMPLOYED, ("登记失业", "连续失业", "失业了", "失业已经", "失业有", "没工作", "待业")),
     (Subject.WORK, ("工作", "干了", "上班", "从事", "任职", "技术岗位", "干技术", "做技术", "搞技术", "干这行")),
     (Subject.HEADCOUNT, ("职工", "员工", "公司", "企业", "单位", "一共", "总共", "共有", "我们就", "我们")),
 )
@@ -136,7 +139,8 @@ def text_thresholds(text: str) -> list[Threshold]:
         if not (m.group(1) or m.group(4)) or value is None:
             continue
         subject = _subject_before(text, m.start(), None)
-        if subject in (Subject.CONTRIBUTION, Subject.RESIDENCE, Subject.BUSINESS, Subject.WORK, Subject.CONTRACT):
+        if subject in (Subject.CONTRIBUTION, Subject.RESIDENCE, Subject.BUSINESS, Subject.WORK, Subject.CONTRACT,
+                       Subject.UNEMPLOYED):
             out.append(Threshold(subject, _duration_months(value, m.group(3)), None, m.group()))
     for m in re.finditer(r"(\d+)年(以内|内)", text):
         if "离校" in text[max(0, m.start() - 4):m.start()] or "毕业" in text[max(0, m.start() - 4):m.start()]:
@@ -146,6 +150,13 @@ def text_thresholds(text: str) -> list[Threshold]:
         if subject is Subject.CONTRIBUTION:
             out.append(Threshold(subject, None, float(m.group(1)) * 12, m.group()))
     return out
+
+
+def meets_threshold(text: str, story: tuple[Quantity, ...] | list[Quantity]) -> bool:
+    """The text sets a figure the story's own meets ("连续失业一年以上的城镇登记失业人员" for "登记失业一年多")."""
+    said = {q.subject: q.value for q in story}
+    return any(t.subject in said and (t.low is None or said[t.subject] >= t.low)
+               and (t.high is None or said[t.subject] <= t.high) for t in text_thresholds(text))
 
 
 def headcount_fits(text: str, headcount: float) -> bool:

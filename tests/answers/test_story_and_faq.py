@@ -140,3 +140,10 @@ def test_a_contract_shorter_than_a_year_fails_the_contract_condition(chat):
     # 乌鲁木齐's record has the figure only among the documents to bring: that line is quoted with the story's
     [reply] = chat("我们是乌鲁木齐一家机械厂，想给新招的学徒搞企业新型学徒制培训，他们签的都是8个月的合同，能申请培训补贴吗")
     assert "签订1年以上劳动合同复印件（您说“8个月”）" in reply.text
+
+
+def test_months_out_of_work_pick_the_clause_they_meet(chat):
+    assert [(q.subject, q.value) for q in story_quantities("登记失业一年多了")] == [(Subject.UNEMPLOYED, 12.0)]
+    assert [q.subject for q in story_quantities("交失业保险3年了")] == [Subject.CONTRIBUTION]
+    [reply] = chat("我男的51岁，在哈密登记失业一年多了，一直没找着活，这算不算就业困难人员")
+    assert "连续失业一年以上的城镇登记失业人员" in reply.text
