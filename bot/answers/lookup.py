@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_PARTS = 3          # parts of one message looked at for a second topic
 MAX_COMPANIONS = 2     # measures answered beside the main one (another region, another topic)
+USUAL_PART_SHARED = 2   # title word pairs a part must hold to be asking about the measure the message named
 SECOND_TOPIC_MIN = 0.5  # a part must match a second topic this well to be answered too
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
@@ -204,7 +205,8 @@ class FaqLookup:
             else [(side, q.text) for side in sides]
         years = " ".join(f"{y}年" for y in YEAR.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
-            other = self._asked_in_part(policy, part, years, region, today)
+            other = self._asked_in_part(policy, part, years, region, today) or \
+                self._usual_for_part(policy, part, q.text, region, today)
             if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
                 found.append((other, question))
         return found[:MAX_COMPANIONS]
@@ -228,6 +230,20 @@ class FaqLookup:
         if named[0] != policy.topic:
             return self.chooser.pick(named[0], here, today, said)
         return self.chooser.named(self.chooser.candidates(policy.topic, here), said)
+
+    def _usual_for_part(self, policy: Policy, part: str, whole: str, region: str | None,
+                        today: date) -> Policy | None:
+        """"兵团稳岗返还要企业自己去申请吗？劳务派遣公司呢": the other part's words named this measure; a part of
+        the same topic that names none asks about the topic's usual measure."""
+        named = self.reader.topic_of(part)
+        here = region or policy.region
+        usual = self.chooser.pick(policy.topic, here, today, "")
+        if not named or named[0] != policy.topic or usual is None or usual.id == policy.id:
+            return None
+        # the words that set this measure's title apart from the usual one's: in the message, not in this part
+        own = bigrams(self.prepare(policy.title)) - bigrams(self.prepare(usual.title))
+        in_part, in_whole = own & bigrams(self.prepare(part)), own & bigrams(self.prepare(whole))
+        return usual if len(in_part) < USUAL_PART_SHARED <= len(in_whole) else None
 
     def _compared(self, policy: Policy, text: str, region: str | None, today: date) -> list[Policy]:
         """"高校毕业生社保补贴和就业困难人员社保补贴有啥区别", "2020年和2023年的对比一下": the measure each
