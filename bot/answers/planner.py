@@ -192,8 +192,8 @@ class AnswerPlanner(FaqLookup):
         return lines
 
     @staticmethod
-    def figures(normalized: str) -> tuple[Quantity, ...]:
-        return tuple(story_quantities(normalized))
+    def figures(normalized: str, today: date | None = None) -> tuple[Quantity, ...]:
+        return tuple(story_quantities(normalized, today))
 
     # ---- composing ---------------------------------------------------------------------------------
     def answer(self, policy: Policy, q: Question, place: str | None, today: date,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 from ..knowledge.model import Condition
@@ -82,10 +83,27 @@ def _subject_before(text: str, end: int, default: Subject | None) -> Subject | N
     return best[1] if best else default
 
 
-def story_quantities(text: str) -> list[Quantity]:
-    """Durations, ages and head counts stated in a story, each with what it measures."""
+GRADUATION_MONTH = 7   # "2022年毕业": school years end in summer
+# the speaker's own graduation ("我2022年大学毕业"), not a hire's ("招了一个2022年毕业的"): that one counts
+# from the day of hiring, which the story may not say
+_GRADUATED_IN = re.compile(r"(?:我|本人|俺)[^，。；！？]{0,4}?(20\d\d)年(?:的)?(?:大学|本科|大专|专科|研究生|硕士|博士|中专|高校)?毕业")
+
+
+def graduated_in(text: str, today: date) -> list[Quantity]:
+    """"我2022年大学毕业": months since leaving school, as of today (the story is heard on that day)."""
+    found = []
+    for m in _GRADUATED_IN.finditer(text.replace(" ", "")):
+        months = (today.year - int(m.group(1))) * 12 + today.month - GRADUATION_MONTH
+        if months >= 0:
+            found.append(Quantity(Subject.GRADUATED, float(months), m.group()[m.start(1) - m.start():]))
+    return found[:1]
+
+
+def story_quantities(text: str, today: date | None = None) -> list[Quantity]:
+    """Durations, ages and head counts stated in a story, each with what it measures (`today`: a year of
+    graduation also says how long ago one left school)."""
     text = text.replace(" ", "")
-    found: list[Quantity] = []
+    found: list[Quantity] = graduated_in(text, today) if today else []
     for m in re.finditer(_NUMBER + r"(?:多|来)?(个月|年|岁|周岁|个人|名|人|个)", text):
         value = to_number(m.group(1))
         unit = m.group(2)

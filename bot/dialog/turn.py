@@ -78,7 +78,8 @@ class Turn:
                     # the topic from the surest sentence; every asking sentence is answered ("…能申请吗？能补多少")
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated, normalized=readings[-1].normalized)
-                self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text)
+                self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text,
+                                                      self.ctx.today)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
@@ -90,7 +91,7 @@ class Turn:
         and the figures of the story. `same_topic`: the words add to those already heard."""
         s = self.session
         cues, words = self.ctx.index.hear(u.normalized, before=s if same_topic else None)
-        figures = self.story if self.story is not None else self.ctx.planner.figures(u.normalized)
+        figures = self.story if self.story is not None else self.ctx.planner.figures(u.normalized, self.ctx.today)
         story = tuple(Figure(q.subject.value, q.value, q.said) for q in figures)
         if same_topic:
             story = tuple({f.subject: f for f in (*s.story, *story)}.values())

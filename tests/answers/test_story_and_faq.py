@@ -147,3 +147,16 @@ def test_months_out_of_work_pick_the_clause_they_meet(chat):
     assert [q.subject for q in story_quantities("交失业保险3年了")] == [Subject.CONTRIBUTION]
     [reply] = chat("我男的51岁，在哈密登记失业一年多了，一直没找着活，这算不算就业困难人员")
     assert "连续失业一年以上的城镇登记失业人员" in reply.text
+
+
+def test_a_year_of_graduation_counts_from_today():
+    from datetime import date
+    from bot.answers.story import graduated_in
+    assert [q.value for q in graduated_in("我2022年大学毕业", date(2026, 11, 25))] == [52.0]
+    assert [q.value for q in graduated_in("我2025年毕业", date(2026, 11, 25))] == [16.0]
+    assert graduated_in("2023年招了一个2022年毕业的大学生", date(2026, 11, 25)) == []   # a hire's: from hiring
+
+
+def test_graduating_four_years_ago_fails_within_two_years_of_leaving_school(chat):
+    [reply] = chat("我2022年大学毕业，毕业后一直灵活就业，自己交社保，在乌兰浩特。现在还能申请高校毕业生社保补贴吗")
+    assert "2022年大学毕业" in reply.text and "这一条不符合" in reply.text and "您符合申领条件" not in reply.text
