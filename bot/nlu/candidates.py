@@ -64,6 +64,7 @@ class ExampleIndex:
         self.spaces = np.array([t.count(" ") for t in self.tokens], dtype=np.float64)
         self.owner = np.repeat(np.arange(len(starts)), self.ends - self.starts)
         self._index(chars)
+        self._blocks()
 
     def _index(self, chars: list[str]) -> None:
         """Per character, its examples once per occurrence level: an example holding 的 twice is listed
@@ -97,7 +98,14 @@ class ExampleIndex:
         index.tokens, index.chars, index.char_levels = state["tokens"], state["chars"], state["char_levels"]
         for name in cls.ARRAYS:
             setattr(index, name, unpack(state[name]))
+        index._blocks()
         return index
+
+    def _blocks(self) -> None:
+        """Each intent's block of examples as CSR pointers and as plain ints (a question's selection reads
+        them many times: Python ints, not numpy scalars)."""
+        self.block_ptr = np.append(self.starts, len(self.chars))
+        self.block_bounds = list(zip(self.starts.tolist(), self.ends.tolist()))
 
     @classmethod
     def valid_state(cls, state: object, examples: int) -> bool:
@@ -204,7 +212,6 @@ class Selection:
         self.intent_bound = np.maximum.reduceat(bound, index.starts)
         self.scored = np.full(len(index.chars), -1.0, dtype=np.float32)
         self.best = np.full(len(index.starts), -1.0, dtype=np.float32)   # per intent, its best so far (-1: none)
-        self._block_ptr = np.append(index.starts, len(index.chars))
 
     def run(self, needs: Needs, slack: float, full: bool) -> dict[int, float]:
         if full:
@@ -227,7 +234,7 @@ class Selection:
                 chosen.update(itertools.islice((i for i in order if i in members), k + 2))
         picks = []
         for i in sorted(chosen):
-            lo, hi = self.index.starts[i], self.index.ends[i]
+            lo, hi = self.index.block_bounds[i]
             block = self.bound[lo:hi]
             top = np.argpartition(-block, per_intent)[:per_intent] if len(block) > per_intent else np.arange(len(block))
             picks.append(top + lo)
@@ -275,7 +282,7 @@ class Selection:
         """The examples of these intents, intent by intent."""
         if not len(intents):
             return np.zeros(0, dtype=np.intp)
-        return gather(self._block_ptr, intents.tolist())[0]
+        return gather(self.index.block_ptr, intents.tolist())[0]
 
     def _best(self, intents: np.ndarray) -> np.ndarray:
         """Per intent given: the combined score of its best example scored so far (-inf: none yet)."""

@@ -180,9 +180,11 @@ class Matcher:
     # ---- scoring -----------------------------------------------------------------------------
     def profile_scores(self, query: Prepared) -> "np.ndarray":
         """Per intent (in `self.intents` order): the cosine of the question's features and its profile."""
-        weights = {f: self.idf[f] for f in query.features if f in self.idf}
+        idf = self.idf
+        weights = {f: idf[f] for f in query.features if f in idf}
         # unknown features count against the match too: a question mostly about something else scores low
-        unknown = sum(1 for f in query.features if f not in self.idf) * math.log(1 + len(self.intents))
+        # (the features are a set: those not weighed are the unknown ones)
+        unknown = (len(query.features) - len(weights)) * math.log(1 + len(self.intents))
         norm = math.sqrt(sum(w * w for w in weights.values()) + unknown * unknown / max(len(query.features), 1)) or 1.0
         return self.profile_index.scores(weights, norm)
 
