@@ -120,6 +120,8 @@ def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said
     """"我们就20来个人，裁员率不超过多少": the clause for a firm of the story's size ("30人（含）以下的…
     20%"), or one whose figure the story meets ("登记失业一年多" → 连续失业一年以上的…), when it is about what
     was asked (it shares words with the question)."""
+    if not story:
+        return []
     sizes = [f.value for f in story if f.subject is Subject.HEADCOUNT]
     fitting = [(len(said & grams) / len(grams), e) for e in entries
                if (sizes and headcount_fits(e.answer, sizes[-1]) or meets_threshold(e.answer, story))
