@@ -146,7 +146,7 @@ def check_faq_grounding(faq: FaqBase, kb: KnowledgeBase) -> list[Problem]:
             continue
         key = (policy.source, *((c.wrong, c.right) for c in policy.corrections))
         if key not in texts:
-            texts[key] = corrected_source(source.text, policy.corrections)
+            texts[key] = corrected_source(source.folded, policy.corrections)
         text = texts[key]
         for piece in answer_pieces(entry.answer):
             if (key, piece) not in found:

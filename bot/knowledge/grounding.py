@@ -6,7 +6,6 @@ record's own recorded OCR corrections to the source text.
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -53,15 +52,9 @@ def date_forms(day: date) -> list[str]:
     return forms
 
 
-@functools.lru_cache(maxsize=16)
-def _folded_document(text: str) -> str:
-    """A whole source folded once per process: the FAQ check asks for the same five documents 300 times
-    (0.3 s → 10 ms). Pure function of its argument, bounded; the string's hash is cached by Python."""
-    return fold(text)
-
-
-def corrected_source(source_text: str, corrections: Iterable[Correction]) -> str:
-    text = _folded_document(source_text)
+def corrected_source(folded_source: str, corrections: Iterable[Correction]) -> str:
+    """`folded_source`: the document as `SourceDoc.folded` holds it (folded once, when it was made)."""
+    text = folded_source
     for c in corrections:
         text = text.replace(fold(c.wrong), fold(c.right))
     return text
@@ -100,7 +93,7 @@ class _Sources:
     (many records of a large base share their sources, corrections and wording)."""
 
     def __init__(self, kb: KnowledgeBase):
-        self.folded = {key: _folded_document(doc.text) for key, doc in kb.sources.items()}
+        self.folded = {key: doc.folded for key, doc in kb.sources.items()}
         self._corrected: dict[tuple, str] = {}
         self._facts: dict[str, list[Fact]] = {}
 
@@ -108,10 +101,7 @@ class _Sources:
         key = (policy.source, *((c.wrong, c.right) for c in policy.corrections))
         raw = self._corrected.get(key)
         if raw is None:
-            raw = self.folded[policy.source]
-            for c in policy.corrections:
-                raw = raw.replace(fold(c.wrong), fold(c.right))
-            self._corrected[key] = raw
+            raw = self._corrected[key] = corrected_source(self.folded[policy.source], policy.corrections)
         return raw
 
     def facts(self, text: str) -> list[Fact]:

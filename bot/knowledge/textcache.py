@@ -62,8 +62,3 @@ class TextCache:
             prune(written, f"{kind}-*.marshal", keep=KEPT_FILES)
         return result
 
-    def mapped(self, kind: str, signature: str, texts: list[str], fn: Callable[[str], T]) -> list[T]:
-        """`[fn(t) for t in texts]`; `signature`: all that `fn` depends on besides the code."""
-        return self.value(kind, (signature, texts), lambda: [fn(t) for t in texts],
-                          lambda found: isinstance(found, list) and len(found) == len(texts))
-

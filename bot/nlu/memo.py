@@ -43,18 +43,12 @@ class StartupWork(Protocol):
     """Pure functions of the data that every start computes alike. The engine passes one that keeps the
     results from one start to the next (bot/knowledge/textcache.py); `Uncached` computes them."""
 
-    def mapped(self, kind: str, signature: str, texts: list[str], fn: Callable[[str], T]) -> list[T]:
-        """`[fn(t) for t in texts]`; `signature`: all that `fn` depends on besides the code."""
-
     def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
         """`build()`, a function of `inputs` (builtins) and the code alone; `valid`: a kept result's shape."""
 
 
 class Uncached:
     """`StartupWork` done every time."""
-
-    def mapped(self, kind: str, signature: str, texts: list[str], fn: Callable[[str], T]) -> list[T]:
-        return [fn(t) for t in texts]
 
     def value(self, kind: str, inputs: object, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
         return build()
