@@ -65,7 +65,7 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None,
         return normalize.fold_synonyms(normalize.clean(text))
 
     def regions_in(text: str) -> list[str]:
-        return [m.region for m in matcher.find_places(text.replace(" ", ""))]
+        return [m.region for m in matcher.places.find(text.replace(" ", ""))]
 
     chooser = PolicyChooser(kb, prepare)
 

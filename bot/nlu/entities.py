@@ -17,7 +17,10 @@ class PlaceMention:
 class PlaceFinder:
     """Longest alias first, so 乌鲁木齐县 is not read as 乌鲁木齐 + 县."""
 
-    def __init__(self, aliases: dict[str, tuple[str, str | None]], clean):
+    def __init__(self, aliases: dict[str, tuple[str, str | None]], clean, not_places: tuple[str, ...] = ()):
+        """`not_places`: names that hold an alias and name no place ("新疆智慧人社" is an app, not 新疆)."""
+        keys = sorted({clean(n).replace(" ", "") for n in not_places} - {""}, key=len, reverse=True)
+        self._not_places = re.compile("|".join(map(re.escape, keys))) if keys else None
         self._by_alias: dict[str, tuple[str, str | None]] = {}
         for alias, target in aliases.items():
             key = clean(alias).replace(" ", "")
@@ -28,11 +31,13 @@ class PlaceFinder:
 
     def signature(self) -> str:
         """What `find` and `strip` depend on besides the code: the aliases."""
-        return repr(self._by_alias)
+        return repr((self._by_alias, self._not_places.pattern if self._not_places else None))
 
     def find(self, text: str) -> list[PlaceMention]:
         if not self._pattern:
             return []
+        if self._not_places:
+            text = self._not_places.sub("|", text)
         return [PlaceMention(m.group(), *self._by_alias[m.group()]) for m in self._pattern.finditer(text)]
 
     def find_not_origin(self, text: str) -> list[PlaceMention]:

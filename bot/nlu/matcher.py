@@ -101,9 +101,8 @@ class Matcher:
         self.profile_weight = profile_weight
         self.topic_ids = set(lexicon.topic_ids)
         self.normalize = Normalizer(lexicon.synonyms, TypoFolder(typo_meanings(lexicon), lexicon.sounds))
-        self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean)
+        self.places = PlaceFinder(lexicon.place_aliases, self.normalize.clean, lexicon.not_places)
         self.elsewhere = PlaceFinder({name: (name, None) for name in lexicon.elsewhere}, self.normalize.clean)
-        self.not_places = PlaceFinder({name: (name, None) for name in lexicon.not_places}, self.normalize.clean)
         self.vague = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.vague)
         self.askers = frozenset(self.normalize.fold_synonyms(self.compact(w)) for w in lexicon.askers)
         self.aspect_words = tuple(cue for cues in lexicon.aspects.values() for cue in cues if cue.strip())
@@ -117,10 +116,6 @@ class Matcher:
         self._build(lexicon.examples, work or Uncached())
 
     # ---- preparation -------------------------------------------------------------------------
-    def find_places(self, compact: str) -> list:
-        """The places a text (without spaces) names; "新疆智慧人社APP" names an app, not 新疆."""
-        return self.places.find(self.not_places.strip(compact).replace(" ", "|"))
-
     def compact(self, phrase: str) -> str:
         """A data-file phrase in the form questions are compared in (gaps "…" kept)."""
         return GAP.join(self.normalize.clean(part).replace(" ", "") for part in phrase.split(GAP))
@@ -271,7 +266,7 @@ class Matcher:
 
     def _understand(self, norm: Normalized) -> Understanding:
         compact = norm.text.replace(" ", "")
-        mentions = self.find_places(compact)
+        mentions = self.places.find(compact)
         entities: dict[str, object] = {}
         if mentions:
             entities["places"] = [m.alias for m in mentions]
