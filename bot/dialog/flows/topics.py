@@ -13,7 +13,7 @@ from ...answers.lookup import is_comparison
 from ...answers.sentences import asks_something
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
-from ..tuning import NAMED_TOPIC_CHARS, DESCRIBED_MIN, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
+from ..tuning import DESCRIBED_MIN, NAMED_TOPIC_CHARS, POLICY_CHOICES, RELATED_CHOICES, TOPIC_BUTTONS_NARROWED
 
 
 def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
@@ -47,9 +47,9 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
 def _named_anywhere(ctx: Ctx, topic: str, question: str) -> Policy | None:
     """No region said or known, but the question's own words point at one region's measure ("签代为申请的
     协议", "能预支一部分"): answer it first, saying whose it is, rather than ask the region."""
-    said = ctx.planner.prepare(question)
     if not asks_something(question):
         return None   # "零就业家庭托底安置": a name alone asks nothing that one region's text alone answers
+    said = ctx.planner.prepare(question)
     options = ctx.planner.chooser.by_year(ctx.kb.policies_for_topic(topic), said)
     return ctx.planner.chooser.named_anywhere(options, said, ignore=ctx.planner.prepare(ctx.kb.topics[topic].name))
 
