@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MAX_PARTS = 3          # parts of one message looked at for a second topic
 MAX_COMPANIONS = 2     # measures answered beside the main one (another region, another topic)
 USUAL_PART_SHARED = 2   # title word pairs a part must hold to be asking about the measure the message named
-SECOND_TOPIC_MIN = 0.5  # a part must match a second topic this well to be answered too
+SECOND_TOPIC_MIN = 0.45  # a part must match a second topic this well to be answered too
 ANYWHERE_MIN = 0.5  # with no topic to go on, a FAQ entry must fit this well to be taken as the answer,
 ANYWHERE_FLOOR, ANYWHERE_LEAD = 0.25, 1.4   # or at least this well and this far ahead of every other measure
 SECOND_ENTRY_SHARE = 0.5   # how much a measure's second-best entry adds to how well it fits
