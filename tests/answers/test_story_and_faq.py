@@ -160,3 +160,8 @@ def test_a_year_of_graduation_counts_from_today():
 def test_graduating_four_years_ago_fails_within_two_years_of_leaving_school(chat):
     [reply] = chat("我2022年大学毕业，毕业后一直灵活就业，自己交社保，在乌兰浩特。现在还能申请高校毕业生社保补贴吗")
     assert "2022年大学毕业" in reply.text and "这一条不符合" in reply.text and "您符合申领条件" not in reply.text
+
+
+def test_an_age_a_clause_starts_from_quotes_that_clause(chat):
+    [reply] = chat("女，47岁，在阿克苏登记失业了，家里困难，听说有就业困难人员认定，我年龄够吗")
+    assert "女满45周岁" in reply.text
