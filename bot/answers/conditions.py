@@ -11,7 +11,7 @@ from .faq_index import bigrams
 from .story import (Quantity, StoryFinding, Subject, Verdict, condition_thresholds, headcount_fits, judge,
                     meets_threshold, text_thresholds)
 
-STORY_ENTRY_SHARED = 3   # word pairs a clause for the story's firm size must share with the question
+STORY_ENTRY_SHARED = 3   # word pairs a clause the story's figures fit must share with the question
 
 
 def conditions_lines(policy: Policy, story: tuple[Quantity, ...],

@@ -236,9 +236,10 @@ class FaqLookup:
         """"兵团稳岗返还要企业自己去申请吗？劳务派遣公司呢": the other part's words named this measure; a part of
         the same topic that names none asks about the topic's usual measure."""
         named = self.reader.topic_of(part)
-        here = region or policy.region
-        usual = self.chooser.pick(policy.topic, here, today, "")
-        if not named or named[0] != policy.topic or usual is None or usual.id == policy.id:
+        if not named or named[0] != policy.topic:
+            return None
+        usual = self.chooser.pick(policy.topic, region or policy.region, today, "")
+        if usual is None or usual.id == policy.id:
             return None
         # the words that set this measure's title apart from the usual one's: in the message, not in this part
         own = bigrams(self.prepare(policy.title)) - bigrams(self.prepare(usual.title))
