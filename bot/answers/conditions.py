@@ -8,8 +8,7 @@ from typing import Callable
 
 from ..knowledge.model import Condition, FaqEntry, Policy
 from .faq_index import bigrams
-from .story import (Quantity, StoryFinding, Subject, Verdict, condition_thresholds, headcount_fits, judge,
-                    meets_threshold, text_thresholds)
+from .story import Quantity, StoryFinding, Verdict, condition_thresholds, judge, meets_threshold, text_thresholds
 
 STORY_ENTRY_SHARED = 3   # word pairs a clause the story's figures fit must share with the question
 
@@ -122,9 +121,7 @@ def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said
     was asked (it shares words with the question)."""
     if not story:
         return []
-    sizes = [f.value for f in story if f.subject is Subject.HEADCOUNT]
-    fitting = [(len(said & grams) / len(grams), e) for e in entries
-               if (sizes and headcount_fits(e.answer, sizes[-1]) or meets_threshold(e.answer, story))
+    fitting = [(len(said & grams) / len(grams), e) for e in entries if meets_threshold(e.answer, story)
                and len(said & (grams := bigrams(prepare(e.answer)))) >= STORY_ENTRY_SHARED]
     # the clause the question's words cover most of: 长期失业 (一年以上) before 低保 and 连续失业半年以上
     return [e for _, e in sorted(fitting, key=lambda pair: -pair[0])]

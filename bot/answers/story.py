@@ -171,8 +171,11 @@ def text_thresholds(text: str) -> list[Threshold]:
 
 
 def meets_threshold(text: str, story: tuple[Quantity, ...] | list[Quantity]) -> bool:
-    """The text sets a figure the story's own meets ("连续失业一年以上的城镇登记失业人员" for "登记失业一年多")."""
+    """The text sets a figure the story's own meets ("连续失业一年以上的城镇登记失业人员" for "登记失业一年多",
+    "30人（含）以下的参保企业…" for a firm of 20)."""
     said = {q.subject: q.value for q in story}
+    if Subject.HEADCOUNT in said and headcount_fits(text, said[Subject.HEADCOUNT]):
+        return True
     # "女满45周岁、男满55周岁": ages a clause starts from (for quoting a clause only — as a condition the sexes
     # would need telling apart)
     ages = [Threshold(Subject.AGE, float(n), None, n) for n in re.findall(r"满(\d+)周岁", text.replace(" ", ""))]

@@ -133,10 +133,9 @@ def where_to_apply(policy: Policy) -> str | None:
     return None
 
 
-def region_from_words(kb: KnowledgeBase, policy: Policy) -> str:
+def region_from_words(policy: Policy) -> str:
     """Said before an answer whose region the bot inferred from the question's words, not from the person."""
-    region = kb.regions[policy.region].name if policy.region in kb.regions else policy.region
-    return f"您没说在哪个地区；您问的这一点是{region}的政策里写的，先按它回答。您在其他地区的话，请点下面的地区。"
+    return f"您没说在哪个地区；您问的这一点是{policy.region}的政策里写的，先按它回答。您在其他地区的话，请点下面的地区。"
 
 
 def channel_lines(policy: Policy, bullet: str) -> list[str]:

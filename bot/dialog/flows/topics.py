@@ -36,7 +36,7 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
     if named is not None:
         others = [p for p in ctx.kb.policies_for_topic(topic_id) if p is not named]
         opened = _open(s, named, others)
-        return replace(opened, lines=(render.region_from_words(ctx.kb, named),),
+        return replace(opened, lines=(render.region_from_words(named),),
                        then=replace(opened.then, region_guessed=True))
     if not policies:
         s = _asking_region(ctx, s, regions, elsewhere=True)
