@@ -28,6 +28,7 @@ MAX_FAQ_PER_ANSWER = 3
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 CLOSE_GAP = 0.03    # …and any second entry this close to the first is shown too
+ELLIPTIC_GRAMS = 6  # a part with this few word pairs besides the measure's name leans on what stands before it
 _TWO_THINGS = re.compile(r"分别|和|与|跟|及|还有|以及|、")
 # a kind of detail with no FAQ entry is answered by the record field that holds it (a record field the
 # question asks for is always shown whole; FAQ clauses it already holds are dropped, see _drop_parts_of)
@@ -132,7 +133,7 @@ class AnswerPlanner(FaqLookup):
             if len(parts) > 1 and not asks_something(part) and not self.cues.asked(part).details:
                 continue  # "失业保险才交了8个月就被裁员了" tells; the question is elsewhere
             asked = self.cues.asked(part)
-            ranked = self._ranked_in_context(policy, part, parts[i - 1] if i else "", asked, own, chosen)
+            ranked = self._ranked_in_context(policy, part, parts[:i], asked, own, chosen)
             # "个人和企业分别最多贷多少": one part, two entries; so too two entries that fit almost alike
             # ("同一等级的证能申请几次": 每年次数 and 同一证书)
             close = len(ranked) > 1 and ranked[1].score >= ranked[0].score - CLOSE_GAP
@@ -146,16 +147,21 @@ class AnswerPlanner(FaqLookup):
             chosen += [hit] if hit else []
         return chosen[:MAX_FAQ_PER_ANSWER]
 
-    def _ranked_in_context(self, policy: Policy, part: str, before: str, asked: AskedAspects,
+    def _ranked_in_context(self, policy: Policy, part: str, before: tuple[str, ...], asked: AskedAspects,
                            own: frozenset[str], chosen: list[ScoredEntry]) -> list[ScoredEntry]:
         """A part's entries; when none fits the part alone, the sentence before it may say what it is about
-        ("跟他签了正式合同，剩下的见习补贴还给吗": the two together are the clause on hiring before the end)."""
+        ("跟他签了正式合同，剩下的见习补贴还给吗": the two together are the clause on hiring before the end).
+        A part of a few words of its own ("点了放弃 以后还能领吗", "兵团和内地都交过 失业金在哪边领") is
+        read with everything before it when that singles out one entry more clearly than the part alone."""
         ranked = self.index.rank([policy.id], part, asked.details, own)
-        if before and not (ranked and ranked[0].score >= MIN_SCORE):
+        alone = ranked[0].score if ranked else 0.0
+        elliptic = len(bigrams(part) - own) <= ELLIPTIC_GRAMS
+        context = "".join(before) if elliptic else (before[-1] if before and alone < MIN_SCORE else "")
+        if context:
             taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer
-            both = [h for h in self.index.rank([policy.id], before + part, asked.details, own)
+            both = [h for h in self.index.rank([policy.id], context + part, asked.details, own)
                     if id(h.entry) not in taken]
-            if both and both[0].score >= MIN_SCORE:
+            if both and both[0].score >= MIN_SCORE and (alone < MIN_SCORE or _lead(both) > _lead(ranked)):
                 return [both[0]]
         return _good_enough(ranked)
 
@@ -377,6 +383,14 @@ def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[
     """"领过职业培训补贴了，技能提升补贴还能再领吗": the clause on taking both (不得重复享受) names the other
     measure the question names."""
     return [e for e in entries if e.aspect is FaqAspect.COMBINE and any(n in prepare(e.answer) for n in names)]
+
+
+def _lead(ranked: list[ScoredEntry]) -> float:
+    """How clearly a ranking singles out its first entry: its score over the runner-up's."""
+    if not ranked:
+        return 0.0
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    return ranked[0].score / second if second else float("inf")
 
 
 def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:

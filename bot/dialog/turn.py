@@ -59,6 +59,7 @@ class Turn:
     understanding: Understanding | None = None
     place_remembered: bool = False
     story: tuple[Quantity, ...] | None = None   # a long message's figures (None: the question's own)
+    whole: str | None = None    # a long message normalised whole (its question sentences are read apart)
 
     def understand(self) -> Understanding:
         """The matcher's reading of the message — computed on first use, then reused.
@@ -78,8 +79,8 @@ class Turn:
                     # the topic from the surest sentence; every asking sentence is answered ("…能申请吗？能补多少")
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated, normalized=readings[-1].normalized)
-                self.story = self.ctx.planner.figures(self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text,
-                                                      self.ctx.today)
+                self.whole = self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text
+                self.story = self.ctx.planner.figures(self.whole, self.ctx.today)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
@@ -90,7 +91,10 @@ class Turn:
         question itself (normalised, masked, bounded: it is answered once the region or measure is known)
         and the figures of the story. `same_topic`: the words add to those already heard."""
         s = self.session
+        # "…能领失业金吗？我是自己辞职的": what the story says of the conditions may stand after the question
         cues, words = self.ctx.index.hear(u.normalized, before=s if same_topic else None)
+        if self.whole is not None:
+            cues = self.ctx.index.hear(self.whole, before=replace(s, cues=cues))[0]
         figures = self.story if self.story is not None else self.ctx.planner.figures(u.normalized, self.ctx.today)
         story = tuple(Figure(q.subject.value, q.value, q.said) for q in figures)
         if same_topic:

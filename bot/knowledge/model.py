@@ -208,7 +208,7 @@ class Standing:
     @property
     def label(self) -> str:
         if self.draft and self.ended:
-            return "征求意见稿（已过期）"
+            return "征求意见稿（已结束）"
         if self.draft:
             return "征求意见稿"
         if self.ended:
