@@ -142,27 +142,27 @@ class AnswerPlanner(FaqLookup):
             for hit in ranked[:take]:
                 if hit.score >= ranked[0].score - gap and hit.entry not in (c.entry for c in chosen):
                     chosen.append(hit)
-        if len(q.parts) > 1 and not chosen:
-            hit = self.index.best([policy.id], q.text, q.asked.details, ignore=own)
-            chosen += [hit] if hit else []
+        if len(q.parts) > 1 and not chosen:   # no part alone says it; the whole may, if plainly
+            chosen += _good_enough(self.index.rank([policy.id], q.text, q.asked.details, own))[:1]
         return chosen[:MAX_FAQ_PER_ANSWER]
 
     def _ranked_in_context(self, policy: Policy, part: str, before: tuple[str, ...], asked: AskedAspects,
                            own: frozenset[str], chosen: list[ScoredEntry]) -> list[ScoredEntry]:
         """A part's entries; when none fits the part alone, the sentence before it may say what it is about
         ("跟他签了正式合同，剩下的见习补贴还给吗": the two together are the clause on hiring before the end).
-        A part of a few words of its own ("点了放弃 以后还能领吗", "兵团和内地都交过 失业金在哪边领") is
-        read with everything before it when that singles out one entry more clearly than the part alone."""
+        A part of a few words of its own ("点了放弃 以后还能领吗", "内地也交过 现在没工作了 失业金在哪边领")
+        is read with what stands before it — one sentence or all of them, whichever fits an entry best."""
         ranked = self.index.rank([policy.id], part, asked.details, own)
         alone = ranked[0].score if ranked else 0.0
         elliptic = len(bigrams(part) - own) <= ELLIPTIC_GRAMS
-        context = "".join(before) if elliptic else (before[-1] if before and alone < MIN_SCORE else "")
-        if context:
-            taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer
-            both = [h for h in self.index.rank([policy.id], context + part, asked.details, own)
-                    if id(h.entry) not in taken]
-            if both and both[0].score >= MIN_SCORE and (alone < MIN_SCORE or _lead(both) > _lead(ranked)):
-                return [both[0]]
+        contexts = ([*before, "".join(before)] if len(before) > 1 else list(before)) if elliptic else \
+            (before[-1:] if alone < MIN_SCORE else [])
+        taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer
+        readings = [[h for h in self.index.rank([policy.id], context + part, asked.details, own)
+                     if id(h.entry) not in taken] for context in contexts]
+        best = max((r[0] for r in readings if r), key=lambda h: h.score, default=None)
+        if best is not None and best.score >= MIN_SCORE and (alone < MIN_SCORE or elliptic):
+            return [best]
         return _good_enough(ranked)
 
     def first_answering(self, ranked: list[Policy], q: Question) -> Policy | None:
@@ -383,14 +383,6 @@ def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[
     """"领过职业培训补贴了，技能提升补贴还能再领吗": the clause on taking both (不得重复享受) names the other
     measure the question names."""
     return [e for e in entries if e.aspect is FaqAspect.COMBINE and any(n in prepare(e.answer) for n in names)]
-
-
-def _lead(ranked: list[ScoredEntry]) -> float:
-    """How clearly a ranking singles out its first entry: its score over the runner-up's."""
-    if not ranked:
-        return 0.0
-    second = ranked[1].score if len(ranked) > 1 else 0.0
-    return ranked[0].score / second if second else float("inf")
 
 
 def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:

@@ -132,7 +132,10 @@ def region_named(t: Turn, u: Understanding) -> None:
 
 def office(t: Turn, step: Step) -> None:
     if step.then and step.then.to is Go.START_TOPIC:
-        t.hear(t.understand())    # a measure asked about beside the office: its question is answered
+        # a measure asked about beside the office: its question is answered ("…在哪，电话多少")
+        t.session = step.session
+        t.hear(t.understand())
+        step = replace(step, session=t.session)
     run_step(t, step)
 
 

@@ -25,7 +25,8 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
     regions = ctx.kb.regions_for_topic(topic_id)
     if not regions:
         return say(s, render.no_policy_yet(topic), intent=topic_id, then=GoTo(Go.HUMAN))
-    region = s.region or (regions[0] if len(regions) == 1 else None) or _region_of_year(ctx, topic_id, s.question)
+    region = s.region or (regions[0] if len(regions) == 1 else None) or _region_of_year(ctx, topic_id, s.question) \
+        or _region_of_document(ctx, regions, s.question)
     policies = _policies_in(ctx, topic_id, region) if region else []
     if s.region and not policies:
         here = ctx.kb.regions[s.region].short if s.region in ctx.kb.regions else s.region
@@ -52,6 +53,15 @@ def _named_anywhere(ctx: Ctx, topic: str, question: str) -> Policy | None:
     said = ctx.planner.prepare(question)
     options = ctx.planner.chooser.by_year(ctx.kb.policies_for_topic(topic), said)
     return ctx.planner.chooser.named_anywhere(options, said, ignore=ctx.planner.prepare(ctx.kb.topics[topic].name))
+
+
+def _region_of_document(ctx: Ctx, regions: list[str], question: str) -> str | None:
+    """"新政发〔2020〕16号里的灵活就业社保补贴…": the document named by its 文号 or title is one region's."""
+    compact = ctx.planner.prepare(question)
+    documents = ctx.planner.documents
+    keys = set(documents.read(compact).keys) or {documents.titled(compact)} - {None}
+    named = {ctx.kb.sources[key].region for key in keys}
+    return named.pop() if len(named) == 1 and named <= set(regions) else None
 
 
 def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
