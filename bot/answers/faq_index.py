@@ -7,6 +7,7 @@ policy shares. Cost grows with the entries of the candidate policies, never with
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -24,6 +25,15 @@ ANSWER_WEIGHT = 0.6   # the quoted clause itself: names like 西部计划 often 
 ASPECT_BONUS = 0.22   # the question's own cue (几个月 → duration) agrees with the entry's kind
 MIN_SCORE = 0.34      # below this no entry is taken as the answer (chosen on tests/answers/dev.yaml)
 MANY_ENTRIES = 64     # a ranking over more entries than this finds the ones worth scoring through the index
+
+
+# words that carry no detail of their own ("是不是要我们自己去社保那边申请啊"): a question's word pairs are
+# taken from what stands between them, so a long chatty question is not diluted by them
+FILLERS = re.compile("是不是|我们|咱们|你们|那边|这边|那个|这个|请问|想问|问一下|一下|到底|就是|[啊呀吧嘛哈俺]")
+
+
+def asked_bigrams(text: str) -> set[str]:
+    return set().union(*map(bigrams, FILLERS.split(text.replace(" ", ""))))
 
 
 def cue_bonus(cued: set[FaqAspect]) -> float:
@@ -87,7 +97,7 @@ class FaqIndex:
 
         `ignore`: word pairs that say nothing between these entries (the measure's own name, when they
         are all of one measure), so the detail asked decides."""
-        query = bigrams(self._prepare(text)) - ignore
+        query = asked_bigrams(self._prepare(text)) - ignore
         if not query:
             return []
         cued = set(cued)
@@ -141,7 +151,7 @@ class FaqIndex:
         with its scores. Entries scoring 0 are left out. Costs the postings of the question's bigrams and
         the few entries near the top, not every entry of every policy."""
         policy_ids = list(policy_ids)
-        query = bigrams(self._prepare(text))
+        query = asked_bigrams(self._prepare(text))
         if not query:
             return []
         cued = set(cued)

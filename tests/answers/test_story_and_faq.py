@@ -165,3 +165,11 @@ def test_graduating_four_years_ago_fails_within_two_years_of_leaving_school(chat
 def test_an_age_a_clause_starts_from_quotes_that_clause(chat):
     [reply] = chat("女，47岁，在阿克苏登记失业了，家里困难，听说有就业困难人员认定，我年龄够吗")
     assert "女满45周岁" in reply.text
+
+
+def test_chatty_words_do_not_dilute_what_a_question_asks():
+    """"是不是要我们自己去社保那边申请啊": 我们 / 那边 / 啊 carry no detail; the word pairs between them do."""
+    from bot.answers.faq_index import asked_bigrams
+    plain = asked_bigrams("是不是要我们去社保那边申请啊")
+    assert "申请" in plain and "社保" in plain
+    assert not plain & {"我们", "那边", "是不", "请啊", "们去"}
