@@ -136,8 +136,8 @@ class AnswerPlanner(FaqLookup):
             ranked = self._ranked_in_context(policy, part, parts[:i], asked, own, chosen)
             # "个人和企业分别最多贷多少": one part, two entries; so too two entries that fit almost alike
             # ("同一等级的证能申请几次": 每年次数 and 同一证书)
-            close = len(ranked) > 1 and ranked[1].score >= ranked[0].score - CLOSE_GAP
-            take = 2 if _TWO_THINGS.search(part) or close else 1
+            close = sum(h.score >= ranked[0].score - CLOSE_GAP for h in ranked[1:MAX_FAQ_PER_ANSWER])
+            take = max(2 if _TWO_THINGS.search(part) else 1, 1 + close)
             gap = PAIR_GAP if _TWO_THINGS.search(part) else CLOSE_GAP
             for hit in ranked[:take]:
                 if hit.score >= ranked[0].score - gap and hit.entry not in (c.entry for c in chosen):
