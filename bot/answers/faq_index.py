@@ -85,11 +85,17 @@ class FaqIndex:
         square, default = self._square.get, self._default_square
         return math.sqrt(sum([square(g, default) for g in grams])) or 1.0
 
-    def _similarity(self, query: set[str], query_norm: float, grams: frozenset[str], norm: float) -> float:
-        """IDF-weighted cosine of two bigram sets (norms worked out once per text)."""
-        square, default = self._square.get, self._default_square
-        common = sum([square(g, default) for g in query & grams])
-        return common / (query_norm * norm) if common else 0.0
+    def _entry_score(self, query: set[str], query_norm: float, views: list[tuple[frozenset[str], float, float]]) -> float:
+        """The best of an entry's views: its weight times the IDF-weighted cosine of the two bigram sets (norms
+        worked out once per text). Most views share no bigram with the question: 0.0, with no sum."""
+        square, default, score = self._square.get, self._default_square, 0.0
+        for grams, w, norm in views:
+            common = query & grams
+            if common:
+                value = w * (sum([square(g, default) for g in common]) / (query_norm * norm))
+                if value > score:
+                    score = value
+        return score
 
     def rank(self, policy_ids: Iterable[str], text: str, cued: Iterable[FaqAspect] = (),
              ignore: frozenset[str] = frozenset()) -> list[ScoredEntry]:
@@ -106,12 +112,15 @@ class FaqIndex:
         policy_ids = list(policy_ids)
         if sum(len(self._by_policy.get(pid, ())) for pid in policy_ids) > MANY_ENTRIES:
             return self._rank_many(policy_ids, query, query_norm, cued, bonus)
-        scored = []
+        scored, zero, first = [], self._postings.zero, self._postings.first_entry
         for pid in policy_ids:
-            for entry, views in self._by_policy.get(pid, ()):
-                score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
+            for pos, (entry, views) in enumerate(self._by_policy.get(pid, ())):
+                score = self._entry_score(query, query_norm, views)
                 if entry.aspect in cued:
                     score += bonus
+                elif not score:   # the entry's own ScoredEntry(entry, 0.0), made once
+                    scored.append(zero[first[pid] + pos])
+                    continue
                 scored.append(ScoredEntry(entry, round(min(score, 1.0), 4)))
         scored.sort(key=lambda s: -s.score)
         return scored
@@ -132,7 +141,7 @@ class FaqIndex:
                 continue
             for pos, (entry, views) in enumerate(entries):
                 if touched[base + pos]:
-                    score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
+                    score = self._entry_score(query, query_norm, views)
                 elif entry.aspect not in cued:
                     zeros.append(postings.zero[base + pos])
                     continue
@@ -161,7 +170,7 @@ class FaqIndex:
         scored = []
         for pid, pos in chosen:
             entry, views = self._by_policy[pid][pos]
-            score = max(w * self._similarity(query, query_norm, grams, norm) for grams, w, norm in views)
+            score = self._entry_score(query, query_norm, views)
             if entry.aspect in cued:
                 score += cue_bonus(cued)
             scored.append(((rank_of[pid], pos), ScoredEntry(entry, round(min(score, 1.0), 4))))
@@ -177,7 +186,7 @@ class FaqIndex:
 class _Postings:
     """Bigram → FAQ views, as numpy arrays, to find the entries near the top of a ranking at once.
 
-    The scores found here are summed in another order than `FaqIndex._similarity` sums them, so they are
+    The scores found here are summed in another order than `FaqIndex._entry_score` sums them, so they are
     used only to choose which entries to score exactly (with a margin far wider than that difference)."""
 
     MARGIN = 1e-3

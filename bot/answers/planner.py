@@ -112,9 +112,10 @@ class AnswerPlanner(FaqLookup):
         known, out = self.reader.known, []
         # an English word the glossary did not fold goes whole ("after" must not leave "ter")
         normalized = _LATIN_WORD.sub(lambda m: m.group() if _all_known(m.group(), known) else " ", normalized)
+        # a character stays when the pair it ends or the pair it starts is known: each pair looked up once
+        pairs = [normalized[i:i + 2] in known for i in range(len(normalized) - 1)] + [False]
         for i, ch in enumerate(normalized):
-            pair = (normalized[i - 1:i + 1] if i else "", normalized[i:i + 2])
-            keep = ch == " " or ch.isdigit() or ch in GLUE or any(p in known for p in pair if len(p) == 2)
+            keep = ch == " " or ch.isdigit() or ch in GLUE or pairs[i] or (i > 0 and pairs[i - 1])
             out.append(ch if keep else " ")
         return re.sub(r" +", " ", "".join(out)).strip()
 

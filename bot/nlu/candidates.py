@@ -27,9 +27,12 @@ def gather(ptr: np.ndarray, keys: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the postings of `keys` (CSR rows `ptr[k]:ptr[k+1]`) in key order, and for each
     position which of the keys it belongs to — a handful of numpy calls however many keys there are."""
     rows = np.asarray(keys, dtype=np.intp)
-    lo, sizes = ptr[rows], ptr[rows + 1] - ptr[rows]
-    owner = np.repeat(np.arange(len(rows)), sizes)
-    return np.arange(len(owner)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + lo[owner], owner
+    lo = ptr[rows]
+    sizes = ptr[rows + 1] - lo
+    ends = np.cumsum(sizes)
+    # position j of row r: lo[r] + (j − where row r starts), the shift repeated once per row
+    at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(lo - ends + sizes, sizes)
+    return at, np.repeat(np.arange(len(rows)), sizes)
 
 
 def sorted_tokens(text: str) -> str:
@@ -130,7 +133,9 @@ class ExampleIndex:
         overlap = self._overlap(in_chars)
         by_chars = np.multiply(overlap, 2)
         by_chars /= self.len_chars + len(query.chars)
-        if in_tokens != in_chars:  # a long question: the token view keeps other words than the last 80 characters
+        # a long question: the token view keeps other words than the last 80 characters (counts of characters:
+        # dict equality is Counter equality, without Counter's Python-level loop)
+        if not dict.__eq__(in_tokens, in_chars):
             overlap = self._overlap(in_tokens)
         common = np.minimum(self.spaces, query.tokens.count(" "))
         common += overlap
@@ -140,8 +145,8 @@ class ExampleIndex:
 
     def exact(self, query: QueryViews, examples: np.ndarray) -> np.ndarray:
         """The RapidFuzz similarity of the given examples, exactly as scoring every example gives it."""
-        tokens = [self.tokens[i] for i in examples.tolist()]
-        chars = [self.chars[i] for i in examples.tolist()]
+        rows = examples.tolist()
+        tokens, chars = [self.tokens[i] for i in rows], [self.chars[i] for i in rows]
         by_tokens = process.cdist([query.tokens], tokens, scorer=fuzz.ratio, dtype=np.float32)[0]
         by_chars = process.cdist([query.chars], chars, scorer=fuzz.ratio, dtype=np.float32)[0]
         return np.maximum(by_tokens, by_chars) / 100
@@ -232,11 +237,10 @@ class Selection:
         for members, k in needs:
             if k > 0:
                 chosen.update(itertools.islice((i for i in order if i in members), k + 2))
-        picks = []
+        picks, against = [], np.negative(self.bound)   # negated once, not block by block
         for i in sorted(chosen):
             lo, hi = self.index.block_bounds[i]
-            block = self.bound[lo:hi]
-            top = np.argpartition(-block, per_intent)[:per_intent] if len(block) > per_intent else np.arange(len(block))
+            top = np.argpartition(against[lo:hi], per_intent)[:per_intent] if hi - lo > per_intent else np.arange(hi - lo)
             picks.append(top + lo)
         return np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
 

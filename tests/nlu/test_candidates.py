@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
+from bot.nlu.candidates import gather
 from bot.nlu.matcher import Candidate
 
 HERE = Path(__file__).resolve().parent
@@ -100,3 +102,14 @@ def test_scores_of_a_few_intents_equal_full_scoring(loaded_bot):
                         matcher.profile_weight, ids[::3] + ids[1:4])
         assert {matcher.intents[k]: s for k, s in got.items()} == {matcher.intents[k]: full[matcher.intents[k]]
                                                                   for k in ids[::3] + ids[1:4]}, question
+
+
+def test_gather_is_the_rows_concatenated_with_their_owners():
+    sizes = [3, 0, 5, 1, 0, 4, 2]
+    ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+    for keys in ([0], [1], [2, 0, 5], [6, 6, 3], list(range(7)), [4, 1]):
+        at, owner = gather(ptr, keys)
+        assert at.tolist() == [p for k in keys for p in range(ptr[k], ptr[k + 1])]
+        assert owner.tolist() == [n for n, k in enumerate(keys) for _ in range(ptr[k], ptr[k + 1])]
+    at, owner = gather(ptr, [])
+    assert at.tolist() == [] and owner.tolist() == []
