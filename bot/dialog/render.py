@@ -276,6 +276,12 @@ def topic_not_here(kb: KnowledgeBase, topic: Topic, here: str, regions: list[str
             f"只有以下地区的：{'、'.join(kb.regions[r].name for r in regions)}。")
 
 
+def region_lacks(kb: KnowledgeBase, region: str, topic: Topic) -> str:
+    """A region the person named beside another, for a topic only the other has."""
+    name = kb.regions[region].name if region in kb.regions else region
+    return f"（您问到的{name}：我的资料里没有{name}的「{topic.name}」政策，无法比较。）"
+
+
 PICK_REGION_AMONG = "想看哪个地区的？（各地标准不同，请以当地规定为准）"
 PICK_REGION = "请选择您所在的地区："
 

@@ -87,6 +87,7 @@ def _planned(ctx: Ctx, s: Session, policy: Policy) -> tuple[list[str], list[str]
         lines += ["——", *extra.lines]
         sources += [src for src in extra.sources if src not in sources]
         warned.append(other.id)
+    lines += [render.region_lacks(ctx.kb, region, ctx.kb.topics[policy.topic]) for region in planner.regions_lacking(policy, q)]
     quote = planner.supplement(s.question, "\n".join(line for line in lines if line), s.region, policy)
     if quote is not None and quote.sentence.policy == policy.id:
         lines.append(render.section_sentence(quote.sentence.text))

@@ -29,6 +29,11 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
         or _region_of_document(ctx, regions, s.question)
     policies = _policies_in(ctx, topic_id, region) if region else []
     if s.region and not policies:
+        # "乌鲁木齐和兴安盟的失业金有啥不一样": another region named has it (the answer says 兴安盟 has none)
+        named = next((r for r in ctx.planner.reader.regions_in(s.question) if r in regions), None)
+        if named is not None:
+            region, policies = named, _policies_in(ctx, topic_id, named)
+    if s.region and not policies:
         here = ctx.kb.regions[s.region].short if s.region in ctx.kb.regions else s.region
         s = _asking_region(ctx, s, regions, elsewhere=False)
         return ask(s, render.topic_not_here(ctx.kb, topic, here, regions), question=render.PICK_REGION_AMONG,
