@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..answers.sentences import question_candidates
+from ..answers.cues import split_parts
+from ..answers.sentences import asks_something, question_candidates
 from ..answers.story import Quantity
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..nlu.normalize import Normalized
@@ -19,6 +20,8 @@ READ = (Outcome.MATCH, Outcome.CLARIFY)   # a reading that found a topic (or two
 MAX_STORY_CHARS = 2000                    # how much of a long story is searched for figures
 QUESTION_CHARS = 300                      # the longest question kept to answer after a region button
 MAX_FIGURES = 8                           # figures of a story kept (one per kind is all the conditions use)
+ASKING_PARTS_CLOSE = 0.05   # a runner-up topic this close to the first leaves the whole message undecided…
+ASKING_PARTS_GAIN = 0.1     # …and the asking parts alone name it this much more surely: they decide
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,29 @@ class Turn:
                                 truncated=u.truncated, normalized=readings[-1].normalized)
                 self.whole = self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text
                 self.story = self.ctx.planner.figures(self.whole, self.ctx.today)
+            else:
+                u = self._asking_parts(u)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
         return self.understanding
+
+    def _asking_parts(self, u: Understanding) -> Understanding:
+        """"去年刚毕业还没找到工作，想开个奶茶店，能贷多少款，利息谁出": when the whole hesitates between two
+        topics, the parts that ask decide, if they name one of the two clearly more surely (the telling parts
+        point elsewhere); the whole is still what is answered."""
+        parts = split_parts(u.normalized)
+        asking = [p for p in parts if asks_something(p)]
+        if not asking or len(asking) == len(parts):
+            return u
+        close = {c.intent for c in u.candidates[1:2] if c.score >= u.confidence - ASKING_PARTS_CLOSE}
+        if not close:
+            return u
+        r = self.matcher.understand(" ".join(asking))
+        if r.outcome is not Outcome.MATCH or r.intent not in close or r.confidence < u.confidence + ASKING_PARTS_GAIN:
+            return u
+        return replace(r, region=r.region or u.region, place=r.place or u.place, truncated=u.truncated,
+                       normalized=u.normalized, original=u.original)
 
     def hear(self, u: Understanding, same_topic: bool = False) -> None:
         """Keep what the dialog needs of a question about a topic: the condition cues and title words, the
