@@ -99,11 +99,13 @@ class Turn:
         asking = [p for p in parts if asks_something(p)]
         if not asking or len(asking) == len(parts):
             return u
-        close = {c.intent for c in u.candidates[1:2] if c.score >= u.confidence - ASKING_PARTS_CLOSE}
+        first = u.candidates[0].score if u.candidates else 0.0
+        close = {c.intent for c in u.candidates[:2] if c.score >= first - ASKING_PARTS_CLOSE} - \
+            ({u.intent} if u.outcome is Outcome.MATCH else set())
         if not close:
             return u
         r = self.matcher.understand(" ".join(asking))
-        if r.outcome is not Outcome.MATCH or r.intent not in close or r.confidence < u.confidence + ASKING_PARTS_GAIN:
+        if r.outcome is not Outcome.MATCH or r.intent not in close or r.confidence < first + ASKING_PARTS_GAIN:
             return u
         return replace(r, region=r.region or u.region, place=r.place or u.place, truncated=u.truncated,
                        normalized=u.normalized, original=u.original)
