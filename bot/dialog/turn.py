@@ -22,6 +22,7 @@ QUESTION_CHARS = 300                      # the longest question kept to answer 
 MAX_FIGURES = 8                           # figures of a story kept (one per kind is all the conditions use)
 ASKING_PARTS_CLOSE = 0.05   # a runner-up topic this close to the first leaves the whole message undecided…
 ASKING_PARTS_GAIN = 0.1     # …and the asking parts alone name it this much more surely: they decide
+ASKER_CLOSE = 0.1           # two topics this close, for two kinds of asker: who the person is decides
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,28 @@ class Turn:
                 self.story = self.ctx.planner.figures(self.whole, self.ctx.today)
             else:
                 u = self._asking_parts(u)
+            u = self._by_asker(u, self.whole or u.normalized)
             self.understanding, self.confidence = u, u.confidence
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
         return self.understanding
+
+    def _by_asker(self, u: Understanding, text: str) -> Understanding:
+        """Two close topics for two kinds of asker (企业社保补贴 / 个人社保补贴, intents/topics.yaml
+        `said_by`): words of only one kind in the message ("企业招了…", "自己按灵活就业交") decide."""
+        if len(u.candidates) < 2 or u.candidates[0].score - u.candidates[1].score > ASKER_CLOSE:
+            return u
+        topics = [self.ctx.kb.topics.get(c.intent) for c in u.candidates[:2]]
+        if not all(t and t.said_by for t in topics):
+            return u
+        compact = text.replace(" ", "")
+        said = [any(w in compact for w in t.said_by) for t in topics]
+        if said.count(True) != 1:
+            return u
+        chosen = u.candidates[said.index(True)]
+        if u.outcome is Outcome.MATCH and u.intent == chosen.intent:
+            return u
+        return replace(u, outcome=Outcome.MATCH, intent=chosen.intent, confidence=chosen.score)
 
     def _asking_parts(self, u: Understanding) -> Understanding:
         """"去年刚毕业还没找到工作，想开个奶茶店，能贷多少款，利息谁出": when the whole hesitates between two

@@ -157,7 +157,7 @@ def load_topics(intents_dir: Path, problems: list[Problem]) -> dict[str, Topic]:
         if tid and name:
             if len(name) > MAX_OPTION_CHARS:
                 reader.problem(item, tid, "name", f"按钮文字最多 {MAX_OPTION_CHARS} 个字，现在 {len(name)} 个")
-            topics[tid] = Topic(tid, name, reader.text(item, "about", tid) or "")
+            topics[tid] = Topic(tid, name, reader.text(item, "about", tid) or "", reader.texts(item, "said_by", tid))
     return topics
 
 

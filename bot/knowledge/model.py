@@ -183,6 +183,8 @@ class Topic:
     id: str
     name: str
     about: str
+    # words by which a person shows they are this topic's kind of asker (招了、新招 → the employer's 社保补贴)
+    said_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
