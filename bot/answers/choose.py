@@ -61,6 +61,15 @@ class PolicyChooser:
         said = bigrams(text) - bigrams(ignore) - GENERIC
         return self._named_by(options, {g for g in said if self._spread[g] <= RARE_IN}, NAMING_UNSAID)
 
+    def region_named(self, options: list[Policy], text: str, ignore: str = "") -> str | None:
+        """No region said, and no one measure named, but the rare words said ("三支一扶") stand only in
+        measures of one region (a 2023 and a 2020 one of 自治区): that region."""
+        said = {g for g in bigrams(text) - bigrams(ignore) - GENERIC if self._spread[g] <= RARE_IN}
+        if len(said) < NAMING_UNSAID:
+            return None
+        holders = {p.region for p in options if len(said & self._grams[p.id]) >= NAMING_UNSAID}
+        return holders.pop() if len(holders) == 1 and len({p.region for p in options}) > 1 else None
+
     def titled_topic(self, prepared_text: str, ranked: list[tuple[str, float]]) -> str | None:
         """A close runner-up topic one of whose measures the question names by its full title, when none of
         the first topic's is ("乌鲁木齐阶段性降低社保费还有吗": 乌鲁木齐's own title, not 2020年's 免征减半)."""
@@ -88,6 +97,20 @@ class PolicyChooser:
     def named(self, options: list[Policy], text: str, min_hits: int = NAMING_MIN) -> Policy | None:
         """The one measure the words single out by words that no sibling shares (at least `min_hits`)."""
         return self._named_by(options, bigrams(text), min_hits)
+
+    def narrowed(self, options: list[Policy], text: str, ignore: str = "") -> list[Policy]:
+        """The few of `options` the words point at when no one measure is named: "三支一扶" stands in a 2023
+        and a 2020 measure of the topic, not in its other two. Empty when the words set none apart; the
+        topic's own name (`ignore`) sets none apart."""
+        grams = [self._grams[p.id] for p in options]
+        said = bigrams(text) - bigrams(ignore) - GENERIC
+        apart = {g for g in said if 0 < sum(g in held for held in grams) < len(options)}
+        hits = [len(apart & held) for held in grams]
+        best = max(hits, default=0)
+        if best < NAMING_MIN:
+            return []
+        chosen = [p for p, n in zip(options, hits) if n == best]
+        return chosen if len(chosen) < len(options) else []
 
     def _named_by(self, options: list[Policy], said: set[str], min_hits: int = NAMING_MIN) -> Policy | None:
         if len(options) < 2:

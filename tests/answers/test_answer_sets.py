@@ -19,7 +19,7 @@ EVAL_DAY = date(2026, 11, 25)
 # writes first: false for a question that names no region, so its first-reply share is lower by design
 FLOORS = {"dev.yaml": (0.95, 0.95), "dev2.yaml": (0.95, 0.95), "dev3.yaml": (0.94, 0.93),
           "dev4.yaml": (0.94, 0.94), "dev5.yaml": (0.93, 0.93), "dev6.yaml": (0.93, 0.93), "dev7.yaml": (0.93, 0.93),
-          "dev8.yaml": (0.87, 0.86), "dev9.yaml": (0.93, 0.70), "dev10.yaml": (0.89, 0.79),
+          "dev8.yaml": (0.87, 0.86), "dev9.yaml": (0.93, 0.70), "dev10.yaml": (0.89, 0.79), "dev11.yaml": (0.87, 0.80),
           "heldout.yaml": (0.93, 0.93), "heldout2.yaml": (0.92, 0.92)}
 
 

@@ -25,7 +25,8 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
     regions = ctx.kb.regions_for_topic(topic_id)
     if not regions:
         return say(s, render.no_policy_yet(topic), intent=topic_id, then=GoTo(Go.HUMAN))
-    region = s.region or (regions[0] if len(regions) == 1 else None) or _region_of_year(ctx, topic_id, s.question) \
+    sole = None if s.region else _sole_region(ctx, topic_id, regions)
+    region = s.region or sole or _region_of_year(ctx, topic_id, s.question) \
         or _region_of_document(ctx, regions, s.question)
     policies = _policies_in(ctx, topic_id, region) if region else []
     if s.region and not policies:
@@ -44,10 +45,18 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
         opened = _open(s, named, others)
         return replace(opened, lines=(render.region_from_words(named),),
                        then=replace(opened.then, region_guessed=True))
+    guessed = None if policies else _region_of_words(ctx, topic_id, s.question)
+    if guessed is not None:
+        # "技能提升补贴领过高级证…": its words stand only in one region's measures — answered, saying whose
+        step = _choose_policy(ctx, s, guessed, _policies_in(ctx, topic_id, guessed))
+        answering = step.then is not None and step.then.to is Go.ANSWER
+        return replace(step, lines=(render.region_guessed(guessed), *step.lines),
+                       then=replace(step.then, region_guessed=True) if answering else step.then)
     if not policies:
         s = _asking_region(ctx, s, regions, elsewhere=True)
         return ask(s, question=render.ask_region_for(topic), intent=topic_id)
-    return _choose_policy(ctx, s, region or "", policies)
+    step = _choose_policy(ctx, s, region or "", policies)
+    return replace(step, lines=(render.only_region(region or "", topic), *step.lines)) if sole else step
 
 
 def _named_anywhere(ctx: Ctx, topic: str, question: str) -> Policy | None:
@@ -58,6 +67,22 @@ def _named_anywhere(ctx: Ctx, topic: str, question: str) -> Policy | None:
     said = ctx.planner.prepare(question)
     options = ctx.planner.chooser.by_year(ctx.kb.policies_for_topic(topic), said)
     return ctx.planner.chooser.named_anywhere(options, said, ignore=ctx.planner.prepare(ctx.kb.topics[topic].name))
+
+
+def _sole_region(ctx: Ctx, topic: str, regions: list[str]) -> str | None:
+    """The topic is one region's only, or every measure of it is one region's (自治区's 三支一扶, for 乌鲁木齐
+    and the other 地州 alike): the region asked would not change the answer, so it is not asked."""
+    held = {p.region for p in ctx.kb.policies_for_topic(topic)}
+    return regions[0] if len(regions) == 1 else held.pop() if len(held) == 1 else None
+
+
+def _region_of_words(ctx: Ctx, topic: str, question: str) -> str | None:
+    """No region said, but the question's rare words stand only in one region's measures of the topic."""
+    if not asks_something(question):
+        return None
+    prepare = ctx.planner.prepare
+    return ctx.planner.chooser.region_named(ctx.kb.policies_for_topic(topic), prepare(question),
+                                            prepare(ctx.kb.topics[topic].name))
 
 
 def _region_of_document(ctx: Ctx, regions: list[str], question: str) -> str | None:
@@ -172,12 +197,15 @@ def _choose_policy(ctx: Ctx, s: Session, region: str, policies: list[Policy]) ->
     if named is not None:
         # "一次性吸纳就业补贴" names one measure: answer that one, even if another is newer
         return _open(s, named, [p for p in ranked if p is not named])
-    current = [p for p in ranked if not ctx.ended(p)]
+    # "三支一扶有什么政策": words two of the measures hold (a 2023 and a 2020 one) narrow the choice to them
+    narrowed = chooser.narrowed(own, said, ctx.planner.prepare(ctx.kb.topics[s.topic or ""].name))
+    pool = [*narrowed, *(p for p in ranked if p not in own)] if narrowed else ranked
+    current = [p for p in pool if not ctx.ended(p)]
     siblings = [p for p in current if p.region == current[0].region] if current else []
     if len(siblings) <= 1:
         # "一次性吸纳就业补贴一人多少钱": when the measure in force says nothing on it, the one that does
         # answers (its end said in full), and the one in force is named beside it
-        first = ctx.planner.first_answering(ranked, ctx.planner.question(s.question)) or ranked[0]
+        first = ctx.planner.first_answering(pool, ctx.planner.question(s.question)) or pool[0]
         return _open(s, first, [p for p in ranked if p is not first])
     best = _named_by_words(ctx, siblings, s.title_words) or ctx.planner.prefer_by_faq(siblings, s.question) \
         or _same_office(ctx, s, siblings)
