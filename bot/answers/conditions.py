@@ -8,7 +8,8 @@ from typing import Callable
 
 from ..knowledge.model import Condition, FaqEntry, Policy
 from .faq_index import bigrams
-from .story import Quantity, StoryFinding, Verdict, condition_thresholds, judge, meets_threshold, text_thresholds
+from .story import (Quantity, StoryFinding, Verdict, condition_thresholds, falls_short, judge, meets_threshold,
+                    text_thresholds)
 
 STORY_ENTRY_SHARED = 3   # word pairs a clause the story's figures fit must share with the question
 
@@ -114,14 +115,26 @@ def story_rules(policy: Policy, story: tuple[Quantity, ...], judged: set[int], s
     return [f"所需材料中写明：{'；'.join(listed[:STORY_RULES])}（您说{yours}）。"]
 
 
+def shortfall_line(entry: FaqEntry, story: tuple[Quantity, ...]) -> str | None:
+    """"您说“干了4年”，这一条写的是“5年以上”": a clause shown whose figure the story does not reach."""
+    short = falls_short(entry.answer, story)
+    if not short:
+        return None
+    said = "、".join(f"“{q.said}”" for q, _ in short)
+    wanted = "、".join(f"“{t.said}”" for _, t in short)
+    return f"（「{entry.label}」：您说{said}，这一条写的是{wanted}，按您说的还不够。）"
+
+
 def entries_for_story(entries: list[FaqEntry], story: tuple[Quantity, ...], said: set[str],
                       prepare: Callable[[str], str]) -> list[FaqEntry]:
     """"我们就20来个人，裁员率不超过多少": the clause for a firm of the story's size ("30人（含）以下的…
-    20%"), or one whose figure the story meets ("登记失业一年多" → 连续失业一年以上的…), when it is about what
-    was asked (it shares words with the question)."""
+    20%"), or one whose figure the story meets ("登记失业一年多" → 连续失业一年以上的…) or falls short of
+    ("本科…干了4年" → …5年以上), when it is about what was asked (it shares words with the question)."""
     if not story:
         return []
-    fitting = [(len(said & grams) / len(grams), e) for e in entries if meets_threshold(e.answer, story)
+    fitting = [(-len(said & grams) / len(grams), not falls_short(e.answer, story), e) for e in entries
+               if (meets_threshold(e.answer, story) or falls_short(e.answer, story))
                and len(said & (grams := bigrams(prepare(e.answer)))) >= STORY_ENTRY_SHARED]
-    # the clause the question's words cover most of: 长期失业 (一年以上) before 低保 and 连续失业半年以上
-    return [e for _, e in sorted(fitting, key=lambda pair: -pair[0])]
+    # the clause the question's words cover most of (长期失业 (一年以上) before 低保 and 连续失业半年以上);
+    # between two alike, the one the story falls short of (it decides "能不能")
+    return [e for *_, e in sorted(fitting, key=lambda triple: triple[:2])]

@@ -19,8 +19,8 @@ from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
 from .sentences import asks_something
-from .conditions import conditions_lines, entries_for_story, requirement, story_rules, timed_conditions
-from .story import Quantity, Verdict, judge, story_quantities
+from .conditions import conditions_lines, entries_for_story, requirement, shortfall_line, story_rules, timed_conditions
+from .story import Quantity, Verdict, falls_short, judge, story_quantities
 
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
@@ -225,10 +225,11 @@ class AnswerPlanner(FaqLookup):
         unchosen = [e for e in self.kb.faq.for_policy(policy.id) if e not in out.entries]
         said = self.prepare(q.text)
         others = [name for tid, name in self.topic_names.items() if tid != policy.topic and name in said]
-        for entry in (entries_for_story(unchosen, q.story, bigrams(said), self.prepare)[:1] +
+        for entry in (_story_entries(entries_for_story(unchosen, q.story, bigrams(said), self.prepare), q.story) +
                       _naming_another(unchosen, others, self.prepare)[:1]):
             out.entries.append(entry)
             out.lines.append(self.entry_line(entry, today))
+        out.lines += [line for e in out.entries if (line := shortfall_line(e, q.story))]
         self._record_aspects(policy, q, today, out, prefilled or {})
         if not out.entries and (len(out.missing) == len(out.lines) and out.missing or self._unanswered(q, out)):
             self._closest_entry(policy, q, today, out)
@@ -378,6 +379,13 @@ def _office(kb: KnowledgeBase, policy: Policy, place: str | None, q: Question, o
         out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                          else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
         out.shown.add("contact")
+
+
+def _story_entries(fitting: list[FaqEntry], story: tuple[Quantity, ...]) -> list[FaqEntry]:
+    """The clause the story fits best, and the best one it falls short of when that is another: the one that
+    decides "我这种能直接报吗"."""
+    short = next((e for e in fitting if falls_short(e.answer, story)), None)
+    return list(dict.fromkeys([*fitting[:1], *([short] if short else [])]))
 
 
 def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[FaqEntry]:

@@ -115,12 +115,16 @@ def story_quantities(text: str, today: date | None = None) -> list[Quantity]:
         after = text[m.end():m.end() + 4]
         if unit in ("个月", "年"):
             # "一个月多少钱", "3年内", "2023年": a rate, a limit or a date, not something that happened
-            if re.match(r"(?:内|前|底|初|度|级|多少|能|发|给|补|的标准|最多|最高)", after) or \
+            # … but "干了6年能直接评中级吗": what happened ("…了6年") stays a fact whatever follows
+            happened = text[max(0, m.start() - 1):m.start()] == "了"
+            if re.match(r"(?:内|前|底|初|度|级|多少|能|发|给|补|的标准|最多|最高)", after) and not happened or \
                     re.match(r"\d{4}年", m.group()) or text[max(0, m.start() - 1):m.start()] in ("每", "近"):
                 continue
             subject = _subject_before(text, m.start(), None) or (Subject.GRADUATED if after.startswith("毕业") else None)
             if subject and subject not in _COUNTS:
-                found.append(Quantity(subject, _duration_months(value, unit), m.group()))
+                half = after.startswith("半")   # "一年半", "两年半": six months more
+                found.append(Quantity(subject, _duration_months(value, unit) + (6 if half and unit == "年" else 0),
+                                      m.group() + ("半" if half else "")))
             continue
         subject = _subject_before(text, m.start(), None)
         if after.startswith(("的公司", "的企业", "的单位", "的小公司")) or subject is Subject.CONTRIBUTION:
@@ -181,6 +185,18 @@ def meets_threshold(text: str, story: tuple[Quantity, ...] | list[Quantity]) -> 
     ages = [Threshold(Subject.AGE, float(n), None, n) for n in re.findall(r"满(\d+)周岁", text.replace(" ", ""))]
     return any(t.subject in said and (t.low is None or said[t.subject] >= t.low)
                and (t.high is None or said[t.subject] <= t.high) for t in (*text_thresholds(text), *ages))
+
+
+def falls_short(text: str, story: tuple[Quantity, ...] | list[Quantity]) -> list[tuple[Quantity, Threshold]]:
+    """The story's figures a clause asks more of ("干了4年" against "从事专业技术工作5年以上；或…累计满7年以上"):
+    a figure counts as short only when it meets none of the clause's thresholds for what it measures."""
+    said = {q.subject: q for q in story}
+    by_subject: dict[Subject, list[Threshold]] = {}
+    for t in text_thresholds(text):
+        if t.subject in said and t.low is not None and t.high is None:
+            by_subject.setdefault(t.subject, []).append(t)
+    return [(said[subject], ts[0]) for subject, ts in by_subject.items()
+            if all(said[subject].value < t.low for t in ts if t.low is not None)]
 
 
 def headcount_fits(text: str, headcount: float) -> bool:

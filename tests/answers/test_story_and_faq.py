@@ -173,3 +173,20 @@ def test_chatty_words_do_not_dilute_what_a_question_asks():
     plain = asked_bigrams("是不是要我们去社保那边申请啊")
     assert "申请" in plain and "社保" in plain
     assert not plain & {"我们", "那边", "是不", "请啊", "们去"}
+
+
+def test_a_story_figure_short_of_every_threshold_of_a_clause_is_said_so():
+    """"本科…干了4年" against "5年以上；或…累计满7年以上": short of both, so the reply says so; 6 years against
+    "满5年或…满8年" meets one of them and is not called short."""
+    from bot.answers.story import falls_short, story_quantities
+    four = story_quantities("本科毕业 干了4年了")
+    short = falls_short("①大学本科毕业学历从事专业技术工作5年以上；或参加工作后取得本科学历，前后从事专业技术工作年限累计满7年以上的", four)
+    assert [(q.said, t.said) for q, t in short] == [("4年", "5年以上")]
+    six = story_quantities("干了6年能直接评中级吗")
+    assert six and six[0].value == 72
+    assert falls_short("大学本科毕业且从事专业技术工作满5年或大学专科毕业且从事专业技术工作满8年", six) == []
+
+
+def test_half_a_year_counts():
+    from bot.answers.story import story_quantities
+    assert [q.value for q in story_quantities("在厂里干了一年半了")] == [18.0]
