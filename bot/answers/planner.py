@@ -237,7 +237,10 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
         self._unanswered_details(q, out)
         # a comparison wants each side whole, beside what was asked of both
-        if general or not out.lines or is_comparison(q.text):
+        # "突泉县职称咨询电话": the office is the answer, not the whole measure
+        only_contact = bool(policy.contacts or policy.contact_text) and _WANTS_PHONE.search(q.text) is not None \
+            and all(self.cues.asked(part).record == ("contact",) for part in q.parts)
+        if general or not out.lines and not only_contact or is_comparison(q.text):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         _office(self.kb, policy, place, q, out)
