@@ -127,8 +127,8 @@ class Turn:
         if not asking or len(asking) == len(parts):
             return u
         first = u.candidates[0].score if u.candidates else 0.0
-        close = {c.intent for c in u.candidates[:2] if c.score >= first - ASKING_PARTS_CLOSE} - \
-            ({u.intent} if u.outcome is Outcome.MATCH else set())
+        close = {c.intent for c in u.candidates[:2] if c.score >= first - ASKING_PARTS_CLOSE
+                 and c.intent in self.ctx.kb.topics} - ({u.intent} if u.outcome is Outcome.MATCH else set())
         if not close:
             return u
         r = self.matcher.understand(" ".join(asking))
