@@ -348,10 +348,14 @@ class AnswerPlanner(FaqLookup):
 
     def _unanswered_details(self, q: Question, out: PolicyAnswer) -> None:
         """Name what was asked and nothing answers ("关于期限：原文没有写明") — unless a quoted clause
-        already answers the question: cue words are loose ("干满几年" is a condition, not a duration)."""
+        already answers the question: cue words are loose ("干满几年" is a condition, not a duration). A part
+        of its own that asks just that ("…多少钱？能领几个月？") is named all the same."""
+        kinds = self._unanswered(q, out)
         if out.entries:
-            return
-        for kind in self._unanswered(q, out):
+            shown = {e.aspect for e in out.entries}
+            alone = {self.cues.asked(part).details for part in q.parts} if len(q.parts) > 1 else set()
+            kinds = [k for k in kinds if k not in shown and (k,) in alone]
+        for kind in kinds:
             out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
 
 

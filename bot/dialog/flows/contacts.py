@@ -9,6 +9,7 @@ from .. import menus, render
 from ..context import Ctx
 from ..session import Action, Button, Do, Session, State
 from ..step import Go, GoTo, Step, ask, say
+from ..tuning import NAMED_TOPIC_CHARS, TOPIC_BUTTONS
 
 # the kinds of office a message may name ("天山区社保分中心电话")
 OFFICE_KINDS = ("社保分中心", "就业服务管理中心", "人社局", "技工学校", "公共就业服务中心", "担保公司", "担保有限责任公司",
@@ -76,11 +77,23 @@ def office_lookup(ctx: Ctx, s: Session, u: Understanding) -> Step | None:
             sources.append(render.cite_table(table, ctx.kb))
     if not found:
         return None
+    named = _topic_named(ctx, text, found_users)
+    if named is not None:
+        # "经开区就业服务管理中心电话多少，我要办就业见习": the office as the 见习 measure's table prints it
+        u = replace(u, outcome=Outcome.MATCH, intent=named)
     if _topic_asked_too(u, found_users):
         places = {place for place in found_places if place}
         s = replace(s, place=places.pop()) if len(places) == 1 else s
         return Step(s, then=GoTo(Go.START_TOPIC, topic=u.intent, aspect=u.aspect))
-    return _offices_found(s, found, sources)
+    topics = list(dict.fromkeys(p.topic for p in found_users)) if len(found) > 1 else []
+    return _offices_found(s, found, sources, menus.topic_buttons(ctx, topics[:TOPIC_BUTTONS]))
+
+
+def _topic_named(ctx: Ctx, text: str, users: list[Policy]) -> str | None:
+    """The one topic of the office's measures the message names by its own name ("我要办就业见习")."""
+    named = {p.topic for p in users if len(name := ctx.index.clean(ctx.kb.topics[p.topic].name).replace(" ", ""))
+             >= NAMED_TOPIC_CHARS and name in text}
+    return named.pop() if len(named) == 1 else None
 
 
 def _topic_asked_too(u: Understanding, users: list[Policy]) -> bool:
@@ -89,10 +102,11 @@ def _topic_asked_too(u: Understanding, users: list[Policy]) -> bool:
     return u.outcome is Outcome.MATCH and any(p.topic == u.intent for p in users)
 
 
-def _offices_found(s: Session, found: dict[tuple, list[str]], sources: list[str]) -> Step:
+def _offices_found(s: Session, found: dict[tuple, list[str]], sources: list[str], topics: tuple[Button, ...]) -> Step:
+    """The office as each table prints it; when they differ, the topics they serve are the buttons."""
     lines = [render.OFFICE_DIFFERS] if len(found) > 1 else []
     lines += [render.office_found(OfficeEntry(None, office, address, phones), titles)
               for (office, address, phones), titles in found.items()]
-    pending = (menus.TOPICS_BUTTON,) + ((menus.OTHER_BUTTON,) if s.policy else ())
+    pending = topics + (menus.TOPICS_BUTTON,) + ((menus.OTHER_BUTTON,) if s.policy else ())
     s = replace(s, state=State.ANSWERED if s.policy else State.IDLE, pending=pending)
     return say(s, *lines, intent="contact", sources=tuple(dict.fromkeys(sources)))
