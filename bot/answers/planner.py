@@ -18,7 +18,7 @@ from .cues import AskedAspects, split_parts
 from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
-from .sentences import asks_something
+from .sentences import REFERS_BACK, asks_something
 from .conditions import conditions_lines, entries_for_story, requirement, shortfall_line, story_rules, timed_conditions
 from .story import Quantity, Verdict, falls_short, judge, story_quantities
 
@@ -155,7 +155,7 @@ class AnswerPlanner(FaqLookup):
         is read with what stands before it — one sentence or all of them, whichever fits an entry best."""
         ranked = self.index.rank([policy.id], part, asked.details, own)
         alone = ranked[0].score if ranked else 0.0
-        elliptic = len(bigrams(part) - own) <= ELLIPTIC_GRAMS
+        elliptic = len(bigrams(part) - own) <= ELLIPTIC_GRAMS or REFERS_BACK.search(part) is not None
         contexts = ([*before, "".join(before)] if len(before) > 1 else list(before)) if elliptic else \
             (before[-1:] if alone < MIN_SCORE else [])
         taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer

@@ -47,5 +47,9 @@ def _ends(asking: list[str]) -> list[str]:
     return asking if len(asking) <= ASKING_KEPT else [asking[0], asking[-1]]
 
 
+# a question about the story told before it ("…还没补上。这种情况还能拿到吗？"): read with what it refers to
+REFERS_BACK = re.compile(r"这种情况|这种情形|这情况|这样的话|这样还|这样能|像我这样|像我这种|我这种情况")
+
+
 def asks_something(text: str) -> bool:
     return bool(_QUESTION_MARKS.search(text))

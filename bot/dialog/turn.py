@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..answers.cues import split_parts
-from ..answers.sentences import asks_something, question_candidates
+from ..answers.sentences import REFERS_BACK, asks_something, question_candidates
 from ..answers.story import Quantity
 from ..nlu.matcher import Matcher, Outcome, Understanding
 from ..nlu.normalize import Normalized
@@ -87,6 +87,9 @@ class Turn:
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated, normalized=readings[-1].normalized)
                 self.whole = self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text
+                if REFERS_BACK.search(u.normalized):
+                    # "…申请了缓缴，还没补上。这种情况还能拿到吗？": the question is about the story itself
+                    u = replace(u, normalized=self.whole)
                 self.story = self.ctx.planner.figures(self.whole, self.ctx.today)
             else:
                 u = self._asking_parts(u)
