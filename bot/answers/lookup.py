@@ -61,6 +61,14 @@ def record_holds(policy: Policy, aspect: str) -> bool:
     return bool(held[aspect]()) if aspect in held else False
 
 
+def region_of_year(kb: KnowledgeBase, chooser: PolicyChooser, topic: str, prepared: str) -> str | None:
+    """"2020年的稳岗返还…": words naming only a year mean the one region with that year's measure of the topic."""
+    options = kb.policies_for_topic(topic)
+    dated = chooser.by_year(options, prepared)
+    regions = {p.region for p in dated}
+    return regions.pop() if dated is not options and len(regions) == 1 else None
+
+
 def comparison_sides(text: str) -> list[str]:
     """The two sides of "A和B有啥区别" (split at the first word between them)."""
     return _BETWEEN.split(text.replace(" ", ""), maxsplit=1)
@@ -265,19 +273,13 @@ class FaqLookup:
             side_region = next(iter(self.reader.regions_in(side)), None)
             # the topic the side names, else this one's ("就业困难人员和高校毕业生的社保补贴": both 社保补贴)
             for topic in dict.fromkeys((*(named[:1] if named else ()), policy.topic)):
-                where = side_region or self._region_of_year(topic, side) or region or policy.region
+                where = side_region or region_of_year(self.kb, self.chooser, topic, self.prepare(side)) \
+                    or region or policy.region
                 other = self.chooser.pick(topic, where, today, self.prepare(side))
                 if other and other.id != policy.id and other not in found:
                     found.append(other)
                     break
         return found
-
-    def _region_of_year(self, topic: str, side: str) -> str | None:
-        """"2020年的稳岗返还和兵团的…": a side naming only a year means the one region with that year's measure."""
-        options = self.kb.policies_for_topic(topic)
-        dated = self.chooser.by_year(options, self.prepare(side))
-        regions = {p.region for p in dated}
-        return regions.pop() if dated is not options and len(regions) == 1 else None
 
     def prefer_by_faq(self, policies: list[Policy], text: str) -> Policy | None:
         """Of several measures, the one whose FAQ clearly answers the question ("要自己先掏钱吗")."""

@@ -14,7 +14,7 @@ from datetime import date
 from ..dialog import render
 from ..knowledge.grounding import extract_facts, fold
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
-from .cues import AskedAspects, split_parts
+from .cues import AskedAspects, DetailCues, split_parts
 from .choose import GENERIC
 from .faq_index import MIN_SCORE, ScoredEntry, bigrams
 from .lookup import FaqLookup, is_comparison, record_holds
@@ -237,10 +237,7 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
         self._unanswered_details(q, out)
         # a comparison wants each side whole, beside what was asked of both
-        # "突泉县职称咨询电话": the office is the answer, not the whole measure
-        only_contact = bool(policy.contacts or policy.contact_text) and _WANTS_PHONE.search(q.text) is not None \
-            and all(self.cues.asked(part).record == ("contact",) for part in q.parts)
-        if general or not out.lines and not only_contact or is_comparison(q.text):
+        if general or not out.lines and not _asks_only_office(policy, q, self.cues) or is_comparison(q.text):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         _office(self.kb, policy, place, q, out)
@@ -386,6 +383,12 @@ def _office(kb: KnowledgeBase, policy: Policy, place: str | None, q: Question, o
         out.lines.append(f"咨询：{policy.contact_text}" if policy.contact_text
                          else "原文没有列出办理机构电话，请咨询当地人力资源和社会保障部门。")
         out.shown.add("contact")
+
+
+def _asks_only_office(policy: Policy, q: Question, cues: DetailCues) -> bool:
+    """"突泉县职称咨询电话": the office is the answer, not the whole measure."""
+    return bool(policy.contacts or policy.contact_text) and _WANTS_PHONE.search(q.text) is not None \
+        and all(cues.asked(part).record == ("contact",) for part in q.parts)
 
 
 def _story_entries(fitting: list[FaqEntry], story: tuple[Quantity, ...]) -> list[FaqEntry]:
