@@ -220,11 +220,9 @@ class FaqLookup:
         return found[:MAX_COMPANIONS]
 
     def regions_lacking(self, policy: Policy, q: Question) -> list[str]:
-        """Regions the question names beside the measure's own that have no measure of its topic at all
-        ("兵团的创业担保贷款和乌鲁木齐的有什么区别"): said so, never silently dropped."""
-        return [r for r in dict.fromkeys(self.reader.regions_in(q.text))
-                if r != policy.region and not self.chooser.candidates(policy.topic, r)
-                and not self._region_asks_other_topic(r, policy, q)]
+        """Named regions with no measure of the topic ("兵团的创业担保贷款和乌鲁木齐的…"): said, not dropped."""
+        return [r for r in dict.fromkeys(self.reader.regions_in(q.text)) if r != policy.region
+                and not self.chooser.candidates(policy.topic, r) and not self._region_asks_other_topic(r, policy, q)]
 
     def _region_asks_other_topic(self, region: str, policy: Policy, q: "Question") -> bool:
         """"乌鲁木齐失业金多少？兴安盟的见习补贴呢": 乌鲁木齐 is named for 失业金, not for 见习."""

@@ -150,8 +150,7 @@ class AnswerPlanner(FaqLookup):
     def _ranked_in_context(self, policy: Policy, part: str, before: tuple[str, ...], asked: AskedAspects,
                            own: frozenset[str], chosen: list[ScoredEntry]) -> list[ScoredEntry]:
         """A part's entries; when none fits the part alone, the sentence before it may say what it is about
-        ("跟他签了正式合同，剩下的见习补贴还给吗": the two together are the clause on hiring before the end).
-        A part of a few words of its own ("点了放弃 以后还能领吗", "内地也交过 现在没工作了 失业金在哪边领")
+        ("跟他签了正式合同，剩下的见习补贴还给吗"). A part of a few words of its own ("点了放弃 以后还能领吗")
         is read with what stands before it — one sentence or all of them, whichever fits an entry best."""
         ranked = self.index.rank([policy.id], part, asked.details, own)
         alone = ranked[0].score if ranked else 0.0
