@@ -66,6 +66,7 @@ def region_of_year(kb: KnowledgeBase, chooser: PolicyChooser, topic: str, prepar
     options = kb.policies_for_topic(topic)
     dated = chooser.by_year(options, prepared)
     regions = {p.region for p in dated}
+    # by_year hands back the same list when the words name no year of these documents
     return regions.pop() if dated is not options and len(regions) == 1 else None
 
 

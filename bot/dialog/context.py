@@ -10,6 +10,7 @@ from ..knowledge.model import KnowledgeBase, OfficeEntry, Policy
 from ..nlu.phrases import GAP, find_affirmed, phrase_pattern
 from . import render
 from .session import Cue, Mark
+from .tuning import NAMED_TOPIC_CHARS
 
 if TYPE_CHECKING:
     from ..answers.planner import AnswerPlanner
@@ -56,6 +57,12 @@ class Index:
     def office_names(self) -> dict[tuple[str, int], str]:
         return {(tid, i): self.clean(e.office).replace(" ", "")
                 for tid, t in self.kb.tables.items() for i, e in enumerate(t.entries) if e.office}
+
+    def writes_topic(self, topic_id: str | None, normalized: str) -> bool:
+        """The text writes out the topic's own name ("就业见习", "稳岗返还"): a name this long names its topic."""
+        topic = self.kb.topics.get(topic_id or "")
+        name = self._compact(topic.name) if topic else ""
+        return len(name) >= NAMED_TOPIC_CHARS and name in normalized.replace(" ", "")
 
     def hear(self, normalized: str, before: Mark | None = None) -> tuple[tuple[Cue, ...], tuple[str, ...]]:
         """The condition cues and title bigrams in `normalized`, added to those of `before` if given."""

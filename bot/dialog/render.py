@@ -133,17 +133,13 @@ def where_to_apply(policy: Policy) -> str | None:
     return None
 
 
-def region_from_words(policy: Policy) -> str:
-    """Said before an answer whose region the bot inferred from the question's words, not from the person."""
-    return region_guessed(policy.region)
-
-
 def only_region(region: str, topic: Topic) -> str:
     """Said before an answer given without asking the region: the bot holds this topic for one region only."""
     return f"（「{topic.name}」我的资料里只有{region}的政策，以下按它回答。）"
 
 
 def region_guessed(region: str) -> str:
+    """Said before an answer whose region the bot inferred from the question's words, not from the person."""
     return f"您没说在哪个地区；您问的这一点是{region}的政策里写的，先按它回答。您在其他地区的话，请点下面的地区。"
 
 

@@ -30,7 +30,6 @@ from .flows import answer, contacts, help, topics
 from .session import Action, Do, Session, State
 from .step import Go, GoTo, Step, say
 from .turn import Message, Turn
-from .tuning import NAMED_TOPIC_CHARS
 
 RESTART_WORDS = ("/reset", "/restart", "重新开始", "重来", "从头开始", "重新来", "清空")
 BACK_WORDS = ("返回", "上一步", "返回上一步", "退回", "回到上一步", "/back")
@@ -416,9 +415,7 @@ def _named_topic(t: Turn) -> Understanding | None:
     if u.outcome is not Outcome.OUT_OF_SCOPE or u.entities.get("elsewhere"):
         return None
     first = next((c for c in u.candidates if c.intent != OUT_OF_SCOPE_INTENT), None)
-    topic = t.ctx.kb.topics.get(first.intent) if first else None
-    name = t.matcher.compact(topic.name) if topic else ""
-    if len(name) < NAMED_TOPIC_CHARS or name not in u.normalized.replace(" ", ""):
+    if first is None or not t.ctx.index.writes_topic(first.intent, u.normalized):
         return None
     return replace(u, outcome=Outcome.MATCH, intent=first.intent, confidence=first.score)
 

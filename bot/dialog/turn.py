@@ -15,7 +15,6 @@ from .context import Ctx
 from ..privacy import mask
 from .session import POLICY_STATES, Figure, Session
 from .step import SAME, Step
-from .tuning import NAMED_TOPIC_CHARS
 
 READ = (Outcome.MATCH, Outcome.CLARIFY)   # a reading that found a topic (or two)
 MAX_STORY_CHARS = 2000                    # how much of a long story is searched for figures
@@ -81,7 +80,8 @@ class Turn:
                 # … 社保补贴能补多少": the story says whose 社保补贴)
                 # … or names its topic outright ("搞企业新型学徒制 … 能拿多少培训补贴？") where the sentence does not
                 whole_surer = u.outcome is Outcome.MATCH and (u.confidence > best.confidence or (
-                    self._names_topic(u.intent, u.normalized) and not self._names_topic(best.intent, best.normalized)))
+                    self.ctx.index.writes_topic(u.intent, u.normalized)
+                    and not self.ctx.index.writes_topic(best.intent, best.normalized)))
                 if (best.outcome in READ or u.outcome not in READ) and not whole_surer:
                     # the topic from the surest sentence; every asking sentence is answered ("…能申请吗？能补多少")
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
@@ -98,11 +98,6 @@ class Turn:
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
         return self.understanding
-
-    def _names_topic(self, intent: str | None, normalized: str) -> bool:
-        topic = self.ctx.kb.topics.get(intent or "")
-        name = self.matcher.compact(topic.name) if topic else ""
-        return len(name) >= NAMED_TOPIC_CHARS and name in normalized.replace(" ", "")
 
     def _by_asker(self, u: Understanding, text: str) -> Understanding:
         """Two close topics for two kinds of asker (企业社保补贴 / 个人社保补贴, intents/topics.yaml

@@ -9,7 +9,7 @@ from .. import menus, render
 from ..context import Ctx
 from ..session import Action, Button, Do, Session, State
 from ..step import Go, GoTo, Step, ask, say
-from ..tuning import NAMED_TOPIC_CHARS, TOPIC_BUTTONS
+from ..tuning import TOPIC_BUTTONS
 
 # the kinds of office a message may name ("天山区社保分中心电话")
 OFFICE_KINDS = ("社保分中心", "就业服务管理中心", "人社局", "技工学校", "公共就业服务中心", "担保公司", "担保有限责任公司",
@@ -91,8 +91,7 @@ def office_lookup(ctx: Ctx, s: Session, u: Understanding) -> Step | None:
 
 def _topic_named(ctx: Ctx, text: str, users: list[Policy]) -> str | None:
     """The one topic of the office's measures the message names by its own name ("我要办就业见习")."""
-    named = {p.topic for p in users if len(name := ctx.index.clean(ctx.kb.topics[p.topic].name).replace(" ", ""))
-             >= NAMED_TOPIC_CHARS and name in text}
+    named = {p.topic for p in users if ctx.index.writes_topic(p.topic, text)}
     return named.pop() if len(named) == 1 else None
 
 

@@ -9,7 +9,7 @@ from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
 from ...answers.choose import NAMING_ACROSS, NAMING_MIN
-from ...answers.lookup import is_comparison
+from ...answers.lookup import is_comparison, region_of_year
 from ...answers.sentences import asks_something
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
@@ -43,7 +43,7 @@ def start_topic(ctx: Ctx, s: Session, go: GoTo) -> Step:
     if named is not None:
         others = [p for p in ctx.kb.policies_for_topic(topic_id) if p is not named]
         opened = _open(s, named, others)
-        return replace(opened, lines=(render.region_from_words(named),),
+        return replace(opened, lines=(render.region_guessed(named.region),),
                        then=replace(opened.then, region_guessed=True))
     guessed = None if policies else _region_of_words(ctx, topic_id, s.question)
     if guessed is not None:
@@ -96,11 +96,7 @@ def _region_of_document(ctx: Ctx, regions: list[str], question: str) -> str | No
 
 def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
     """"2020年的稳岗返还…": when only one region has the topic in a document of the year named, that one."""
-    policies = ctx.kb.policies_for_topic(topic)
-    dated = ctx.planner.chooser.by_year(policies, ctx.planner.prepare(question))
-    regions = {p.region for p in dated}
-    # by_year hands back the same list when the question names no year of these documents
-    return regions.pop() if dated is not policies and len(regions) == 1 else None
+    return region_of_year(ctx.kb, ctx.planner.chooser, topic, ctx.planner.prepare(question))
 
 
 def chose_region(ctx: Ctx, s: Session, region: str) -> Step:
