@@ -296,7 +296,14 @@ class FaqLookup:
         """"兴安盟找工作去哪登记？见习补贴给多少？": two close topics that are each asked in a part of their
         own are both meant — the first is answered, and the other beside it (see `companions`)."""
         parts = asked_parts(text)
-        named = [self.reader.topic_of(part) for part in parts if asks_something(part) or len(parts) > len(split_parts(text))]
+        sides = len(parts) > len(split_parts(text))   # "A和B各是多少": each side asks
+        named, told = [], ""
+        for part in parts:
+            if not (sides or asks_something(part)):
+                told += part   # "企业招离校未就业的大学生，一次性补贴每人多少": the telling part says what is asked
+                continue
+            named.append(self.reader.topic_of(part) or (told and self.reader.topic_of(told + part)))
+            told = ""
         asked = [n[0] for n in named if n]   # each part read surely as one of the topics already too close to call
         return asked[0] if set(topics) <= set(asked) else None
 

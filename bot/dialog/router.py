@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Callable, NamedTuple
 
-from ..answers.lookup import comparison_sides, is_comparison
+from ..answers.lookup import asked_parts, comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
 from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
@@ -372,6 +372,22 @@ def _faq_anywhere(t: Turn, named_only: bool = False) -> tuple[FaqEntry, str] | N
     return None
 
 
+def _document_faq(t: Turn) -> tuple[FaqEntry, str] | None:
+    """A document named, and its FAQ answers — unless the topic matched has a measure in that document, a
+    part names that topic and none the entry's ("2020年新疆企业吸纳登记失业人员的一次性补贴，人要失业多久才算":
+    一次性吸纳就业补贴, not the entry on 登记失业人员 of another measure of that document)."""
+    found = _faq_anywhere(t, named_only=True)
+    u = t.understand()
+    if found is None or u.outcome is not Outcome.MATCH or not u.topic_words:
+        return found
+    kb, reader = t.ctx.kb, t.ctx.planner.reader
+    hit = kb.policies[found[0].policy]
+    if hit.topic == u.intent or not any(p.source == hit.source for p in kb.policies_for_topic(u.intent or "")):
+        return found
+    named = {n[0] for n in map(reader.topic_of, asked_parts(u.normalized)) if n}
+    return None if u.intent in named and hit.topic not in named else found
+
+
 def _compared(t: Turn) -> str | None:
     """"乌鲁木齐的就业见习和自治区2023年的就业见习有差别吗": read as a whole it is long and unclear; each
     side names 就业见习."""
@@ -451,7 +467,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     # "钱能用来干啥" after an answer asks about the measure (its use of funds), not what the bot can do
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS
                                        and not (s.policy and u.is_follow_up)),
-    Heard.DOCUMENT: lambda t: _faq_anywhere(t, named_only=True),
+    Heard.DOCUMENT: lambda t: _document_faq(t),
     Heard.COMPARED: _compared,
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
