@@ -7,7 +7,7 @@ LONG_MESSAGE_CHARS = 60     # shorter messages are read whole
 MAX_SCAN_CHARS = 20_000     # a pasted novel is not read further than this (bounded work per message)
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _STRONG_MARKS = re.compile(r"[？?]|吗|呢|请问|想问|想知道|问一下|问下")
-_QUESTION_MARKS = re.compile(r"[？?]|吗|呢|(.)不\1|多少|多久|多长|怎么|咋|如何|哪里|哪儿|哪个|哪些|哪天|去哪|在哪|到哪|什么|啥|谁|几个|几年|几月|几次|几天|几岁|"
+_QUESTION_MARKS = re.compile(r"[？?]|吗|呢|(.)不\1|多少|多久|多长|怎么|咋|如何|哪里|哪儿|哪个|哪些|哪几|哪种|哪类|哪项|哪一|哪天|去哪|在哪|到哪|什么|啥|谁|几个|几年|几月|几次|几天|几岁|几项|几种|几类|几级|几档|几倍|"
                              r"能不能|可不可以|是不是|有没有|是否|要不要|行不行|能否|可以.{0,6}[吗么]|请问|想问|想咨询|不\s*$")
 
 _ASKS_WHAT = re.compile(r"多少|多久|多长|怎么|咋|如何|哪|什么|啥|谁|几|能不能|是不是|有没有|是否|要不要")
