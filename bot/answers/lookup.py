@@ -333,7 +333,7 @@ class FaqLookup:
         """"高级工呢", "那企业呢": a few words that only make sense after the answer before."""
         said = self.prepare(text)
         core = _ELLIPTICAL.sub("", said)
-        return len(said) <= ELLIPTICAL_CHARS and core != said and bool(core)
+        return len(core) <= ELLIPTICAL_CHARS and core != said and bool(core)   # "那留用率高的单位呢": 留用率高的单位
 
     def follow_up_entry(self, policy: Policy, text: str, bare: bool = False) -> FaqEntry | None:
         """A detail asked after an answer ("那展期呢") — only when it clearly fits this policy and the

@@ -53,6 +53,7 @@ class Heard(StrEnum):
     DISTRICT = "only a district with an office for the policy under discussion"
     DISTRICT_NO_TABLE = "only a district, for a policy whose source lists no office by district"
     REGION = "only a place: the person says where they are"
+    OTHER_REGION = "after an answer, another region and what to ask of it, no topic of its own (那兵团的呢？还能申请吗)"
     OFFICE = "an office asked for by name (天山区社保分中心电话)"
     VAGUE = "words too general to name a topic (补贴, 社保)"
     CONVERSATION = "hello, thanks, help, 转人工, …"
@@ -126,6 +127,15 @@ def no_district_table(t: Turn, policy_id: str) -> None:
 def region_named(t: Turn, u: Understanding) -> None:
     """"兵团" on its own: the person says where they are; answer the topic for that region."""
     run_step(t, topics.chose_region(t.ctx, t.session, u.region or ""))
+    t.session = replace(t.session, place=u.place or t.session.place)
+
+
+def other_region(t: Turn, region: str) -> None:
+    """"那兵团的呢？现在还能申请吗": the topic under discussion, for that region, and what this message asks."""
+    u = t.understand()
+    t.hear(u, same_topic=True)
+    t.session = replace(t.session, aspect=u.aspect or t.session.aspect)
+    run_step(t, topics.chose_region(t.ctx, t.session, region))
     t.session = replace(t.session, place=u.place or t.session.place)
 
 
@@ -247,7 +257,8 @@ AT_REST = (Route(Heard.BARE_YES_NO, what_next), Route(Heard.CLOSE_CALL, clarify)
 ASKED_AGAIN = (Route(Heard.PLACE_ONLY, note_place),)
 WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail), *NEW_QUESTION, Route(Heard.ANYTHING_ASKED, not_understood),
                 *AT_REST)
-AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES, Route(Heard.OFFICE, office),
+AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES,
+                Route(Heard.OTHER_REGION, other_region), Route(Heard.OFFICE, office),
                 Route(Heard.DETAIL, detail), Route(Heard.VAGUE, list_topics),
                 *NEW_QUESTION, *AT_REST)
 
@@ -269,7 +280,7 @@ ROUTES: dict[State, tuple[Route, ...]] = {
 # kinds tested before the message's places are remembered in the session; all later kinds see them
 BEFORE_REMEMBERING = frozenset({Heard.BUTTON, Heard.YES_NO, Heard.BAD_NUMBER, Heard.ELSEWHERE, Heard.REGION_LACKS_TOPIC,
                                 Heard.OFFERED_PLACE, Heard.PLACE_ONLY, Heard.DISTRICT, Heard.DISTRICT_NO_TABLE,
-                                Heard.REGION})
+                                Heard.REGION, Heard.OTHER_REGION})
 
 # ---- telling the kinds of message apart ---------------------------------------------------------------
 def _labels(t: Turn) -> list[str]:
@@ -331,6 +342,14 @@ def _district(t: Turn) -> str | None:
     if _only_place(u) and policy and u.region == policy.region and u.place in t.ctx.contact_places(policy):
         return policy.id
     return None
+
+
+def _other_region(t: Turn) -> str | None:
+    u, policy = t.understand(), t.ctx.policy(t.session.policy)
+    if policy is None or u.region is None or u.region not in t.ctx.kb.regions or u.region == policy.region:
+        return None
+    asks = bool(u.aspect) or t.ctx.planner.leans_on_answer(u.normalized)
+    return u.region if asks and not u.topic_words and not u.entities.get("elsewhere") else None
 
 
 def _district_no_table(t: Turn) -> str | None:
@@ -461,6 +480,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.DISTRICT: _district,
     Heard.DISTRICT_NO_TABLE: _district_no_table,
     Heard.REGION: _understood_if(lambda u, s: _only_place(u)),
+    Heard.OTHER_REGION: _other_region,
     Heard.OFFICE: _office,
     # "办理流程" typed after an answer asks about the measure under discussion, not about 办理 in general
     Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and u.is_follow_up)),

@@ -10,6 +10,7 @@ Two views of similarity are combined:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -29,6 +30,9 @@ from .typos import TypoFolder
 SEAT_SUFFIX = "本级"   # a region's own level (盟本级), named loosely ("盟里"): a district named too is more exact
 CROSS_REGION_INTENTS = frozenset({"ui_transfer"})  # moving insurance between provinces names other places
 FEATURE_CAP = 300
+# "2020年和2023年的就业见习": years compared name documents (the chooser reads them), not a topic; the text is
+# compared without them. One year alone may belong to the topic ("2022年没交的社保" → 缓缴) and stays
+YEAR = re.compile(r"(?:19|20)\d\d\s*年(?:度)?")
 RECENT_READINGS = 16   # readings remembered: one message's views (see memo.py; the engine empties it per message)
 LONG_STORY_CHARS = 40  # characters looked at for scoring; longer stories keep their question near the end
 
@@ -130,7 +134,7 @@ class Matcher:
         character as a token, so cutting the texts joined by a newline gives exactly the words of cutting
         each text alone — one pass over the tokenizer for all the views of a message the matcher needs.
         """
-        joined = "\n".join(self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts)
+        joined = "\n".join(self._compared_text(t) for t in texts)
         out: list[list[str]] = [[]]
         for token in self.tokenizer.lcut(joined):
             if token == "\n":
@@ -139,9 +143,17 @@ class Matcher:
                 out[-1].append(token)
         return out
 
+    def _compared_text(self, text: str) -> str:
+        """What is cut into words and compared: the text without its places (or years compared), at most
+        FEATURE_CAP characters."""
+        text = self.places.strip(text)
+        if len(set(YEAR.findall(text))) > 1:
+            text = YEAR.sub(" ", text)
+        return text[-FEATURE_CAP:].replace("\n", " ")
+
     def _segment_all(self, texts: list[str]) -> list[list[str]]:
         """`segment(text)[0]` of each text, with the cuts of earlier starts reused (the examples)."""
-        stripped = [self.places.strip(t)[-FEATURE_CAP:].replace("\n", " ") for t in texts]
+        stripped = [self._compared_text(t) for t in texts]
         return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
 
     def _example_forms(self, example: str) -> tuple[str, str]:
@@ -156,7 +168,7 @@ class Matcher:
 
     def _build(self, examples: dict[str, tuple[str, ...]], work: StartupWork) -> None:
         self.examples_by_intent = dict(examples)
-        inputs = (self.normalize.signature(), self.places.signature(), self.tokenizer.cuts.key,
+        inputs = (self.normalize.signature(), self.places.signature(), (YEAR.pattern, "two or more"), self.tokenizer.cuts.key,
                   [(intent, list(texts)) for intent, texts in examples.items()])
         kept = ExampleSet.restore(work.value(
             "matcher", inputs, lambda: ExampleSet.build(examples, self._example_forms_of, self._segment_all),
