@@ -21,7 +21,7 @@ YEAR = re.compile(r"(20\d\d)年")   # a year as a question names it
 RARE_IN = 8            # a word pair in at most this many measures' text can say which region is meant
 TITLED_MARGIN = 0.15   # how far below the first topic one whose measure is named by its full title may be
 TITLE_CHARS = 6        # a title this long, written out, names its measure ("阶段性降低社保费")
-GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业"))
+GENERIC = frozenset(bigrams("政策补贴实施继续关于进一步加大力度有关支持工作人员单位企业") | {"个人"})
 
 
 def policy_year(kb: KnowledgeBase, policy: Policy) -> int | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Callable
 
-from ..knowledge.grounding import extract_facts
+from ..knowledge.grounding import says_how_much
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
 from .choose import GENERIC, YEAR, PolicyChooser
 from .cues import DetailCues, split_parts
@@ -53,7 +53,7 @@ class TextReader:
 def record_holds(policy: Policy, aspect: str) -> bool:
     """The measure's record has something on this aspect ("多少" wants a figure: a 标准 without one does not
     answer it)."""
-    held = {"amount": lambda: policy.standard and extract_facts(policy.standard),
+    held = {"amount": lambda: policy.standard and says_how_much(policy.standard),
             "eligibility": lambda: policy.conditions, "materials": lambda: policy.materials,
             "process": lambda: policy.process or policy.channels_online or policy.channels_onsite,
             "deadline": lambda: policy.deadline, "contact": lambda: policy.contacts or policy.contact_text,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..dialog import render
-from ..knowledge.grounding import extract_facts, fold
+from ..knowledge.grounding import extract_facts, fold, says_how_much
 from ..knowledge.model import FaqAspect, FaqEntry, KnowledgeBase, Policy
 from .cues import AskedAspects, DetailCues, split_parts
 from .choose import GENERIC
@@ -176,7 +176,7 @@ class AnswerPlanner(FaqLookup):
         """The measure has a clause on what was asked — with a figure in it, when an amount was asked."""
         hits = self.entries_for(policy, q)
         if "amount" in q.asked.record:
-            return any(extract_facts(h.entry.answer) for h in hits)
+            return any(says_how_much(h.entry.answer) for h in hits)
         return bool(hits)
 
     def _can_answer(self, policy: Policy, q: Question) -> bool:

@@ -40,6 +40,14 @@ def extract_facts(text: str) -> list[Fact]:
     return facts
 
 
+_SHARE = re.compile(r"\d+/\d+|全额|减半")   # "实际缴费的2/3", "全额补贴": a rate written without %
+
+
+def says_how_much(text: str) -> bool:
+    """A sum or a rate in the text: "1年以上" in a clause on who qualifies says no amount."""
+    return bool(_SHARE.search(text)) or any(f.kind in ("金额", "百分比") for f in extract_facts(text))
+
+
 def date_forms(day: date) -> list[str]:
     """The ways a source may print a date we store as YYYY-MM-DD."""
     forms = [f"{day.year}年{day.month}月{day.day}日"]

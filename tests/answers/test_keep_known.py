@@ -31,3 +31,13 @@ def test_keep_known_is_the_plain_per_character_test(loaded_bot):
     for text in texts:
         for form in (text, normalize(text).text):
             assert planner.keep_known(form) == _plain(form, planner.reader.known), form
+
+
+def test_a_clause_on_who_qualifies_says_no_amount():
+    """"一个人给多少" wants a sum or a rate; "1年以上劳动合同" is a condition, not how much."""
+    from bot.knowledge.grounding import says_how_much
+
+    assert says_how_much("由企业所在地按照每人1000元的标准给予一次性吸纳就业补贴")
+    assert says_how_much("补贴标准原则上不超过其实际缴费的2/3")
+    assert says_how_much("中小微企业按60%返还")
+    assert not says_how_much("对企业吸纳登记失业半年以上人员就业且签订1年以上劳动合同的，可给予一次性吸纳就业补贴")
