@@ -25,6 +25,7 @@ from .story import Quantity, Verdict, falls_short, judge, story_quantities
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
 MAX_FAQ_PER_ANSWER = 3
+WHO_QUALIFIES = frozenset({FaqAspect.AUDIENCE, FaqAspect.CONDITION})   # details the conditions list answers
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 CLOSE_GAP = 0.03    # …and any second entry this close to the first is shown too
@@ -180,8 +181,9 @@ class AnswerPlanner(FaqLookup):
         return bool(hits)
 
     def _can_answer(self, policy: Policy, q: Question) -> bool:
-        """A clause, or the record field, on what was asked."""
-        return bool(self.entries_for(policy, q)) or any(record_holds(policy, a) for a in q.asked.record)
+        """A clause, or the record field, on what was asked ("我这种能算吗": who qualifies, the conditions)."""
+        record = {*q.asked.record, *("eligibility" for d in q.asked.details if d in WHO_QUALIFIES)}
+        return bool(self.entries_for(policy, q)) or any(record_holds(policy, a) for a in record)
 
     def each_answers(self, policies: list[Policy], q: Question, today: date) -> list[str]:
         """Before asking which measure: what each says on the detail asked, one clause each ("要自己先掏钱
