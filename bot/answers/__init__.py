@@ -67,6 +67,9 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None,
     def regions_in(text: str) -> list[str]:
         return [m.region for m in matcher.places.find(text.replace(" ", ""))]
 
+    def places_in(text: str) -> list[str]:
+        return [m.place for m in matcher.places.find(text.replace(" ", "")) if m.place]
+
     chooser = PolicyChooser(kb, prepare)
 
     def topic_of(text: str) -> tuple[str, float] | None:
@@ -86,6 +89,6 @@ def build_planner(kb: KnowledgeBase, matcher, intents_dir: Path | None = None,
     texts, doc_texts = _bigram_texts(kb, matcher, details)
     known = work.value("bigrams", (normalize.signature(), texts, doc_texts),
                        lambda: _known_bigrams(texts, doc_texts, fold, normalize.clean), lambda v: isinstance(v, frozenset))
-    reader = TextReader(prepare, known, regions_in, topic_of)
+    reader = TextReader(prepare, known, regions_in, topic_of, places_in)
     documents = DocumentNames(kb, data.get("document_words") or (), prepare)
     return AnswerPlanner(kb, faq, cues, chooser, reader, documents, SourceQuotes(kb, prepare, work, signature))

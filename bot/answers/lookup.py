@@ -48,6 +48,7 @@ class TextReader:
     known: frozenset[str]                                # every bigram the bot's own data contains
     regions_in: Callable[[str], list[str]]               # the regions a text names, in order
     topic_of: Callable[[str], tuple[str, float] | None]  # the topic a part names confidently, if any
+    places_in: Callable[[str], list[str]]                # the districts (places of office tables) it names
 
 
 def record_holds(policy: Policy, aspect: str) -> bool:

@@ -241,7 +241,8 @@ class AnswerPlanner(FaqLookup):
         if general or not out.lines and not _asks_only_office(policy, q, self.cues) or is_comparison(q.text):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
-        _office(self.kb, policy, place, q, out)
+        # "沙区和天山区办失业金的电话分别是多少": each district named, beside the one remembered
+        _office(self.kb, policy, tuple(dict.fromkeys([*self.reader.places_in(q.text), place])), q, out)
         out.lines += [n for n in self.kb.quoted_notes(policy, today, "\n".join(out.lines))
                       if not any(n in line for line in out.lines)]
         out.lines = [line for line in (notice, f"「{policy.title}」（{policy.region}）：") if line] + \
@@ -357,18 +358,19 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"关于{DETAIL_NAMES[kind]}：原文没有写明，请向办理机构确认。")
 
 
-def _office(kb: KnowledgeBase, policy: Policy, place: str | None, q: Question, out: PolicyAnswer) -> None:
-    """Where to go and whom to call, as much as the question asked and the district allows."""
+def _office(kb: KnowledgeBase, policy: Policy, named: tuple[str | None, ...], q: Question, out: PolicyAnswer) -> None:
+    """Where to go and whom to call, as much as the question asked and the districts named allow."""
     places = render.contact_places(policy, kb)
+    here = [p for p in named if p in places]
     asked = "contact" in q.asked.record
     # a website or a window the answer already quotes says where (unless a phone was asked)
     says_where = not _WANTS_PHONE.search(q.text) and any(_SAYS_WHERE.search(line) for line in out.lines)
     if asked and "process" not in out.shown:
         # "在哪里申报，电话多少": the website and where one goes in person, beside the office to call
         out.lines += [line for line in _apply_lines(policy) if not _said_already(line, out)]
-    if policy.contacts and place in places:
-        rows = render.contact_entries(policy, kb, place)
-        out.lines += [f"办理地点：{render.entry_line(row)}" for row in rows]
+    if policy.contacts and here:
+        rows = [row for p in here for row in render.contact_entries(policy, kb, p)]
+        out.lines += [f"办理地点：{render.entry_line(row)}" for row in dict.fromkeys(rows)]
         out.sources.append(f"{render.cite(policy, kb)} 所附办理机构表")
         out.shown.add("contact")
     elif asked and policy.contacts and places and not says_where:
