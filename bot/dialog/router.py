@@ -37,6 +37,7 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
             "/human": "human", "/about": "about_bot"}
 # aspects whose cue words also appear in office names' questions: never an office lookup
 NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity", "amount")
+FEW_WORDS = 6        # a follow-up this short that names no topic outright asks about the measure discussed
 HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
 
 
@@ -371,11 +372,20 @@ def _detail(t: Turn) -> FaqEntry | None:
     policy = t.ctx.policy(s.policy)
     if policy is None or s.state not in (State.ANSWERED, State.ASKING_DISTRICT) or u.entities.get("elsewhere"):
         return None
+    if u.region in t.ctx.kb.regions and u.region != policy.region and u.topic_words:
+        return None   # "那2020年自治区那个降费率是到什么时候": that region's measure of the topic
     entry = t.ctx.planner.follow_up_entry(policy, u.normalized, bare=not u.topic_words)
     if u.outcome is Outcome.MATCH and u.intent != policy.topic and u.topic_words \
-            and not (entry and t.ctx.planner.leans_on_answer(u.normalized)):
-        return None  # a question about another topic — unless it leans on the answer ("高级工呢")
+            and not (entry and (t.ctx.planner.leans_on_answer(u.normalized) or _few_words(t, u))):
+        return None  # a question about another topic — unless it leans on the answer ("高级工呢", "能补几年")
     return entry
+
+
+def _few_words(t: Turn, u: Understanding) -> bool:
+    """"能补几年" after an answer: a few words asking a detail, naming no topic outright, ask about the
+    measure discussed."""
+    return bool(u.aspect) and len(u.normalized.replace(" ", "")) <= FEW_WORDS \
+        and not t.ctx.index.writes_topic(u.intent, u.normalized)
 
 
 def _faq_anywhere(t: Turn, named_only: bool = False) -> tuple[FaqEntry, str] | None:
