@@ -238,7 +238,8 @@ class AnswerPlanner(FaqLookup):
             out.lines.append(f"概要：{policy.summary}")   # "10个工作日内办结" may stand only there
         self._unanswered_details(q, out)
         # a comparison wants each side whole, beside what was asked of both
-        if general or not out.lines and not _asks_only_office(policy, q, self.cues) or is_comparison(q.text):
+        only_office = _asks_only_office(policy, q, self.cues)   # "…是同一个电话吗": the offices compared
+        if general or not out.lines and not only_office or is_comparison(q.text) and not only_office:
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         # "沙区和天山区办失业金的电话分别是多少": each district named, beside the one remembered
@@ -390,8 +391,10 @@ def _office(kb: KnowledgeBase, policy: Policy, named: tuple[str | None, ...], q:
 
 def _asks_only_office(policy: Policy, q: Question, cues: DetailCues) -> bool:
     """"突泉县职称咨询电话": the office is the answer, not the whole measure."""
+    # a part that only tells ("经开区…中心") asks nothing; one that asks ("有啥倾斜") asks more than the office
+    asking = [cues.asked(part).record for part in q.parts if cues.asked(part).record or asks_something(part)]
     return bool(policy.contacts or policy.contact_text) and _WANTS_PHONE.search(q.text) is not None \
-        and all(cues.asked(part).record == ("contact",) for part in q.parts)
+        and bool(asking) and all(record == ("contact",) for record in asking)
 
 
 def _story_entries(fitting: list[FaqEntry], story: tuple[Quantity, ...]) -> list[FaqEntry]:
