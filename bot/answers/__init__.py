@@ -14,7 +14,7 @@ from .choose import PolicyChooser
 from .cues import DetailCues
 from .documents import DocumentNames
 from .faq_index import FaqIndex, bigrams
-from .lookup import EACH_WORDS, TextReader
+from .lookup import COMPARE_WORDS, EACH_WORDS, TextReader
 from .planner import AnswerPlanner
 from .source_quotes import SourceQuotes
 
@@ -38,7 +38,7 @@ def _bigram_texts(kb: KnowledgeBase, matcher, details: dict) -> tuple[list[str],
     texts = [x for qs in matcher.examples_by_intent.values() for x in qs]
     texts += [a for e in kb.faq.entries for a in (*e.asks, e.answer, e.label)]
     texts += [v for p in kb.policies.values() for v in (p.title, p.summary or "", p.standard or "", p.audience or "")]
-    texts += list(EACH_WORDS)   # "这俩现在还有效吗": asked of each side, so kept with the question
+    texts += [*EACH_WORDS, *COMPARE_WORDS]   # "这俩现在还有效吗", "期限差多少": kept with the question
     texts += [c for cs in details.values() for c in cs] + [t.name for t in kb.topics.values()]
     texts += [cue.replace("…", "") for cue in matcher.aspect_words]   # 几个钱, 带啥, 能办…不
     texts += [n for r in kb.regions.values() for n in (r.name, *r.aliases, *(x for p in r.places for x in (p.name, *p.aliases)))]

@@ -30,7 +30,9 @@ ANYWHERE_SUBJECT = 3   # bigrams of what the question is about (not how it asks)
 ELLIPTICAL_CHARS = 8   # "那副高呢": a follow-up this short leans on the answer before it
 ELLIPTICAL_MIN = 0.12  # …so its few words may fit an entry loosely, as long as most of them stand in it
 _ELLIPTICAL = re.compile(r"^(?:那么|那)|(?:呢|吗|呀)+$")
-_COMPARE = re.compile(r"区别|不同|不一样|同一个|相同|一回事|差别|差异|对比|比较|相比|比一比|比比|比一下|一样吗|变了|变没变|有没有变|变化|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
+COMPARE_WORDS = ("区别", "不同", "不一样", "同一个", "相同", "一回事", "差多少", "差几", "相差", "差别", "差异", "对比",
+                 "比较", "相比", "比一比", "比比", "比一下", "一样吗", "变了", "变没变", "有没有变", "变化")
+_COMPARE = re.compile("|".join(COMPARE_WORDS) + r"|哪(?:一)?个(?:.{0,2}?(?:更|多|好|高|划算|合适)|.{0,2}$)")
 EACH_WORDS = ("各", "分别", "各自", "这两", "两项", "这俩", "两个都", "两者")
 _EACH = re.compile("|".join(EACH_WORDS))   # "各是多少", "这两项还有吗": asked of each side
 _BETWEEN = re.compile(r"和|与|跟|同|还是|对比|比")   # what stands between the two sides compared
