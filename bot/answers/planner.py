@@ -309,6 +309,8 @@ class AnswerPlanner(FaqLookup):
                 out.lines += [f"享受期限：{policy.duration}"] if policy.duration else timed
             else:
                 text = render.aspect_text(policy, aspect, self.kb, today)
+                if MISSING in text and any(e.aspect.value == aspect for e in out.entries):
+                    continue   # "多久办完": the 办结时限 clause shown answers it; no field is missing
                 if not _said_already(text, out):
                     _drop_parts_of(text, out, today, self)
                     out.lines.append(text)
