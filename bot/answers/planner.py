@@ -161,9 +161,14 @@ class AnswerPlanner(FaqLookup):
         taken = {id(c.entry) for c in chosen}   # the sentence before already has its answer
         readings = [[h for h in self.index.rank([policy.id], context + part, asked.details, own)
                      if id(h.entry) not in taken] for context in contexts]
-        best = max((r[0] for r in readings if r), key=lambda h: h.score, default=None)
+        best_reading = max((r for r in readings if r), key=lambda r: r[0].score, default=[])
+        best = best_reading[0] if best_reading else None
         if best is not None and best.score >= MIN_SCORE and (alone < MIN_SCORE or elliptic):
             return [best]
+        if elliptic and best is not None and ranked and not _close_in(best_reading, ranked[0].entry):
+            # "…大专毕业的直接评中级，乌鲁木齐要几年": read with what stands before it, the few words ask of
+            # another clause than they fit alone (初级年限); that reading decides, if plainly
+            return _good_enough(best_reading)
         return _good_enough(ranked)
 
     def first_answering(self, ranked: list[Policy], q: Question) -> Policy | None:
@@ -410,6 +415,11 @@ def _naming_another(entries: list[FaqEntry], names: list[str], prepare) -> list[
     """"领过职业培训补贴了，技能提升补贴还能再领吗": the clause on taking both (不得重复享受) names the other
     measure the question names."""
     return [e for e in entries if e.aspect is FaqAspect.COMBINE and any(n in prepare(e.answer) for n in names)]
+
+
+def _close_in(reading: list[ScoredEntry], entry: FaqEntry) -> bool:
+    """The entry stands as close to the first of this reading as an entry shown beside it would."""
+    return any(h.entry is entry and h.score >= reading[0].score - CLOSE_GAP for h in reading)
 
 
 def _good_enough(ranked: list[ScoredEntry]) -> list[ScoredEntry]:
