@@ -25,7 +25,10 @@ from .story import Quantity, Verdict, falls_short, judge, story_quantities
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
 MAX_FAQ_PER_ANSWER = 3
-WHO_QUALIFIES = frozenset({FaqAspect.AUDIENCE, FaqAspect.CONDITION})   # details the conditions list answers
+# the record field that answers a kind of detail asked ("我这种能算吗": the conditions; "怎么算": the 标准)
+DETAIL_RECORD = {FaqAspect.AUDIENCE: "eligibility", FaqAspect.CONDITION: "eligibility", FaqAspect.AMOUNT: "amount",
+                 FaqAspect.MATERIALS: "materials", FaqAspect.PROCESS: "process", FaqAspect.CHANNEL: "process",
+                 FaqAspect.DEADLINE: "deadline", FaqAspect.CONTACT: "contact"}
 CLEAR_MIN, CLEAR_LEAD = 0.2, 2.5   # a loose fit taken when this far ahead of the measure's other entries
 PAIR_GAP = 0.2      # the second entry for "A和B分别…" may score this much below the first
 CLOSE_GAP = 0.03    # …and any second entry this close to the first is shown too
@@ -187,7 +190,7 @@ class AnswerPlanner(FaqLookup):
 
     def _can_answer(self, policy: Policy, q: Question) -> bool:
         """A clause, or the record field, on what was asked ("我这种能算吗": who qualifies, the conditions)."""
-        record = {*q.asked.record, *("eligibility" for d in q.asked.details if d in WHO_QUALIFIES)}
+        record = {*q.asked.record, *(DETAIL_RECORD[d] for d in q.asked.details if d in DETAIL_RECORD)}
         return bool(self.entries_for(policy, q)) or any(record_holds(policy, a) for a in record)
 
     def each_answers(self, policies: list[Policy], q: Question, today: date) -> list[str]:
