@@ -468,8 +468,8 @@ def _named_topic(t: Turn) -> Understanding | None:
 def _english_topic(u: Understanding) -> bool:
     """"How much is the unemployment benefit in Urumqi?": the glossary found a topic — answer it (in
     Chinese, the documents' language) rather than only listing the topics."""
-    return help.mostly_latin(u.original) and u.outcome is Outcome.MATCH and bool(u.topic_words) \
-        and u.intent not in CONVERSATIONAL_INTENTS
+    return help.mostly_latin(u.original) and u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words) \
+        and u.intent not in CONVERSATIONAL_INTENTS   # two close topics: the usual tie-breaks, then their buttons
 
 
 def _understood_if(test: Callable[[Understanding, Session], bool]) -> Callable[[Turn], Understanding | None]:
