@@ -25,6 +25,7 @@ from .story import Quantity, Verdict, falls_short, judge, story_quantities
 # characters that join or ask and name no one ("A和B有啥不一样", "能领吗"): always kept in a stored question
 GLUE = frozenset("和与跟同及或还是的了吗呢么不没有一样几多少什怎哪谁啥比各分别又再也都")
 MAX_FAQ_PER_ANSWER = 3
+TIMED = frozenset({FaqAspect.DEADLINE, FaqAspect.DURATION})   # clauses that say when or how long
 # the record field that answers a kind of detail asked ("我这种能算吗": the conditions; "怎么算": the 标准)
 DETAIL_RECORD = {FaqAspect.AUDIENCE: "eligibility", FaqAspect.CONDITION: "eligibility", FaqAspect.AMOUNT: "amount",
                  FaqAspect.MATERIALS: "materials", FaqAspect.PROCESS: "process", FaqAspect.CHANNEL: "process",
@@ -314,11 +315,12 @@ class AnswerPlanner(FaqLookup):
                 timed = [f"条件：{requirement(c)}" for c in timed_conditions(policy, said, self.prepare)]
                 if not policy.duration and not timed:
                     continue  # named below as not stated ("关于期限：原文没有写明")
-                out.lines += [f"享受期限：{policy.duration}"] if policy.duration else timed
+                said = policy.duration and any(policy.duration in line for line in out.lines)   # "（不是有效期）"
+                out.lines += [] if said else [f"享受期限：{policy.duration}"] if policy.duration else timed
             else:
                 text = render.aspect_text(policy, aspect, self.kb, today)
-                if MISSING in text and any(e.aspect.value == aspect for e in out.entries):
-                    continue   # "多久办完": the 办结时限 clause shown answers it; no field is missing
+                if MISSING in text and self._clause_answers(aspect, out):
+                    continue   # "多久办完", "延到什么时候": the clause shown answers it; no field is missing
                 if not _said_already(text, out):
                     _drop_parts_of(text, out, today, self)
                     out.lines.append(text)
@@ -348,6 +350,11 @@ class AnswerPlanner(FaqLookup):
         if policy.standard and "amount" not in out.shown and len(policy.standard) <= SHORT_FIELD:
             out.lines.append(f"标准：{policy.standard}")
             out.shown.add("amount")
+
+    @staticmethod
+    def _clause_answers(aspect: str, out: PolicyAnswer) -> bool:
+        """A clause shown answers what the record lacks: one on that very detail (办结时限 for 多久)."""
+        return any(e.aspect.value == aspect or aspect == "deadline" and e.aspect in TIMED for e in out.entries)
 
     @staticmethod
     def _unanswered(q: Question, out: PolicyAnswer) -> list[FaqAspect]:

@@ -86,6 +86,7 @@ class Turn:
                     # the topic from the surest sentence; every asking sentence is answered ("…能申请吗？能补多少")
                     u = replace(best, region=best.region or u.region, place=best.place or u.place,
                                 truncated=u.truncated, normalized=readings[-1].normalized)
+                u = self._told_topic(u, asked)
                 self.whole = self.matcher.normalize(self.message.text[:MAX_STORY_CHARS]).text
                 if REFERS_BACK.search(u.normalized):
                     # "…申请了缓缴，还没补上。这种情况还能拿到吗？": the question is about the story itself
@@ -98,6 +99,20 @@ class Turn:
             if u.truncated:
                 self.lines.append(render.LONG_READ if asked else render.TRUNCATED)
         return self.understanding
+
+    def _told_topic(self, u: Understanding, asked: list[str]) -> Understanding:
+        """"…2020年开始灵活就业，按当时政策交社保能拿补贴…。可我离退休就剩几年了，…是延到什么时候？": neither the
+        asking sentence nor the story's end names a topic; the sentences that tell may (the question is kept)."""
+        if u.outcome in READ:
+            return u
+        told = self.message.text[:MAX_STORY_CHARS]
+        for sentence in asked:
+            told = told.replace(sentence, " ")
+        r = self.matcher.understand(told)
+        if r.outcome not in READ:
+            return u
+        return replace(r, region=r.region or u.region, place=r.place or u.place, truncated=u.truncated,
+                       normalized=u.normalized, original=u.original)
 
     def _by_asker(self, u: Understanding, text: str) -> Understanding:
         """Two close topics for two kinds of asker (企业社保补贴 / 个人社保补贴, intents/topics.yaml
