@@ -101,7 +101,9 @@ def _region_of_year(ctx: Ctx, topic: str, question: str) -> str | None:
 
 def chose_region(ctx: Ctx, s: Session, region: str) -> Step:
     """The person is in `region`: go on with the topic under discussion, or offer that region's topics."""
-    s = replace(s, region=region, place=s.place if region == s.region else None)
+    # "我在乌兰浩特" typed for the 兴安盟 button: the district stays, one of another region does not
+    places = {p.name for p in ctx.kb.regions[region].places} if region in ctx.kb.regions else set()
+    s = replace(s, region=region, place=s.place if region == s.region or s.place in places else None)
     if s.topic:
         return start_topic(ctx, s, GoTo(Go.START_TOPIC, topic=s.topic, aspect=s.aspect, check=s.check))
     s = menus.offer_topics(ctx, replace(s, state=State.IDLE), TOPIC_BUTTONS_NARROWED)
