@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..knowledge.grounding import says_how_much
 from ..knowledge.model import FaqEntry, KnowledgeBase, Policy
@@ -213,7 +213,7 @@ class FaqLookup:
         # a second topic needs a second part that asks; one that tells ("我在沙区") names none. "A和B各是多少"
         # asks the whole question of each side
         sides = asked_parts(q.text) if len(q.parts) == 1 else []
-        asking = [(part, part) for part in q.parts if asks_something(part)][:MAX_PARTS] if len(sides) < 2 \
+        asking = [(part, part) for part in self.asking_parts(q.parts)][:MAX_PARTS] if len(sides) < 2 \
             else [(side, q.text) for side in sides]
         years = " ".join(f"{y}年" for y in YEAR.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
@@ -300,15 +300,21 @@ class FaqLookup:
         own are both meant — the first is answered, and the other beside it (see `companions`)."""
         parts = asked_parts(text)
         sides = len(parts) > len(split_parts(text))   # "A和B各是多少": each side asks
-        named, told = [], ""
-        for part in parts:
-            if not (sides or asks_something(part)):
-                told += part   # "企业招离校未就业的大学生，一次性补贴每人多少": the telling part says what is asked
-                continue
-            named.append(self.reader.topic_of(part) or (told and self.reader.topic_of(told + part)))
-            told = ""
+        named = [self.reader.topic_of(part) for part in (parts if sides else self.asking_parts(parts))]
         asked = [n[0] for n in named if n]   # each part read surely as one of the topics already too close to call
         return asked[0] if set(topics) <= set(asked) else None
+
+    def asking_parts(self, parts: Iterable[str]) -> list[str]:
+        """The parts that ask; one that names no topic is read with the parts that tell just before it
+        ("企业招离校未就业的大学生，一次性补贴每人多少", "我们公司想搞学徒制培训，沙依巴克区人社局电话又是多少")."""
+        out, told = [], ""
+        for part in parts:
+            if not asks_something(part):
+                told += part
+                continue
+            out.append(told + part if told and self.reader.topic_of(part) is None else part)
+            told = ""
+        return out
 
     def prefer_topic(self, policies: list[Policy], text: str) -> Policy | None:
         """Of two topics too close to call, the one whose FAQ clearly answers the question: its best

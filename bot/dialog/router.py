@@ -17,6 +17,7 @@ from typing import Any, Callable, NamedTuple
 
 from ..answers.lookup import asked_parts, comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
+from ..answers.sentences import asks_something
 from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT
@@ -364,7 +365,17 @@ def _district_no_table(t: Turn) -> str | None:
 
 def _office(t: Turn) -> Step | None:
     u = t.understand()
-    return None if u.aspect in NOT_OFFICE_ASPECTS else contacts.office_lookup(t.ctx, t.session, u)
+    if u.aspect in NOT_OFFICE_ASPECTS or _asks_beside_office(t, u):
+        return None
+    return contacts.office_lookup(t.ctx, t.session, u)
+
+
+def _asks_beside_office(t: Turn, u: Understanding) -> bool:
+    """"沙区的，领失业金打哪个电话？另外…学徒制…沙依巴克区人社局电话又是多少": a part that names no office asks
+    about a topic of its own — the topics are answered, each with its office, not the one office alone."""
+    parts = [p for p in asked_parts(u.normalized) if asks_something(p)]
+    return len(parts) > 1 and any(not any(k in p for k in contacts.OFFICE_KINDS) and t.ctx.planner.reader.topic_of(p)
+                                  for p in parts)
 
 
 def _detail(t: Turn) -> FaqEntry | None:
