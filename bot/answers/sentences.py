@@ -33,15 +33,35 @@ def _long_asking(raw: str) -> list[str]:
     if len(text) <= LONG_MESSAGE_CHARS:
         return []
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    spaced = len(sentences) == 1
+    if spaced:
+        sentences = _spaced(sentences[0])
     asking = [s for s in sentences if _STRONG_MARKS.search(s)] or [s for s in sentences if _QUESTION_MARKS.search(s)]
     if len(asking) > 1:  # "我想咨询一下。" opens many stories and asks nothing by itself ("展期最长多久？" does)
         asking = [s for s in asking if len(s) >= 10 or _ASKS_WHAT.search(s)] or asking
     last = sentences[-1] if sentences else ""
     if asking and last not in asking and _QUESTION_MARKS.search(last):
         asking.append(last)   # "…能申请吗？能补多少": the last question often has no question mark
+    if spaced and asking:
+        # "…见习期一般多长时间 见习生活补助我们至少得发多少 去沙区哪办 电话多少": one run of questions, read together
+        first, end = sentences.index(asking[0]), sentences.index(asking[-1])
+        return [" ".join(sentences[first:end + 1])]
     return asking
 
 
+def _spaced(text: str) -> list[str]:
+    """"…老工人全给辞退了 失业保险厂里一直给交着的 … 去米东哪里办 电话多少": no punctuation, the writer's
+    spaces end the sentences (a piece of a few characters stays with the one before)."""
+    out: list[str] = []
+    for piece in text.split():
+        if out and len(piece) < MIN_SPACED_CHARS and not _QUESTION_MARKS.search(piece):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+MIN_SPACED_CHARS = 4   # shorter pieces between spaces are a word set apart, not a sentence
 ASKING_KEPT = 3   # a story's asking sentences read together ("展期多久？还贴息吗？现在还能用吗？"); more: first and last
 
 

@@ -75,7 +75,9 @@ class Turn:
             asked = question_candidates(self.message.text)
             if asked:
                 readings = [self.matcher.understand(q) for q in asked]
-                best = max(readings, key=lambda r: (r.outcome in READ, r.outcome is Outcome.MATCH, r.confidence))
+                # a sentence that names a topic before one that only asks for a person ("…电话多少")
+                best = max(readings, key=lambda r: (r.outcome in READ, r.intent in self.ctx.kb.topics,
+                                                    r.outcome is Outcome.MATCH, r.confidence))
                 # the question sentence, unless the whole story names a topic more surely ("认定了就业困难人员
                 # … 社保补贴能补多少": the story says whose 社保补贴)
                 # … or names its topic outright ("搞企业新型学徒制 … 能拿多少培训补贴？") where the sentence does not
@@ -102,8 +104,9 @@ class Turn:
 
     def _told_topic(self, u: Understanding, asked: list[str]) -> Understanding:
         """"…2020年开始灵活就业，按当时政策交社保能拿补贴…。可我离退休就剩几年了，…是延到什么时候？": neither the
-        asking sentence nor the story's end names a topic; the sentences that tell may (the question is kept)."""
-        if u.outcome in READ:
+        asking sentence nor the story's end names a topic (…问谁 电话多少 asks for a person); the sentences
+        that tell may (the question is kept)."""
+        if u.outcome in READ and u.intent in self.ctx.kb.topics:
             return u
         told = self.message.text[:MAX_STORY_CHARS]
         for sentence in asked:

@@ -113,6 +113,21 @@ def test_every_asking_sentence_of_a_story_is_kept_even_a_last_one_without_a_ques
     assert "还有贴息吗" in three and "展期最长多久" in three and "现在还能用吗" in three
 
 
+def test_a_story_without_punctuation_is_read_by_its_spaces():
+    """Typed (or dictated) with spaces for punctuation: the run of questions is found, the story left aside."""
+    story = ("我们是沙区一家做软件的公司 有独立法人 合同都签了社保也都正常交 想招几个今年毕业的大学生来见习 "
+             "见习期一般多长时间 见习生活补助我们至少得发多少 去沙区哪办 电话多少")
+    asked = question_sentences(story)
+    assert "见习期一般多长时间" in asked and "至少得发多少" in asked and "电话多少" in asked
+    assert "有独立法人" not in asked
+
+
+def test_a_story_without_punctuation_is_answered_not_sent_to_a_person(chat):
+    [reply] = chat("我爸今年五十二了在米东区一个水泥厂干了十几年 厂子去年底就不行了上个月把他们一批老工人全给辞退了 "
+                   "失业保险厂里一直给交着的 他已经在社区登记了失业 想问问他这个失业金一个月能给多少钱 去米东哪里办 电话多少")
+    assert "1530元/月" in reply.text and "0991-3305028" in reply.text
+
+
 def test_a_story_answer_holds_the_figure_asked_in_its_last_short_question(chat):
     [reply] = chat("我们是沙区一家小餐饮公司，二十来个人，今年新招了5个服务员，都签了两年的合同，社保也按规定交了。"
                    "能申请企业社保补贴吗？能补多少")
