@@ -237,13 +237,18 @@ class FaqLookup:
     def _asked_in_part(self, policy: Policy, part: str, years: str, region: str | None, today: date) -> Policy | None:
         """The measure one asking part names: of another topic, or of this topic by words only it has
         ("城镇居民就业技能培训…就业率？高危行业安全技能培训在哪办": two measures of 职业技能培训)."""
-        named = self.reader.topic_of(part)
-        if not named or named[1] < SECOND_TOPIC_MIN and named[0] != policy.topic:
-            return None
         # "2020年…降费率…？那年的稳岗返还…": the year named once holds for the part after it
         said = self.prepare(part) if YEAR.search(part) else f"{self.prepare(part)} {years}"
         # "乌鲁木齐失业金多少？兴安盟的见习补贴呢": the part's own region, if it names one
         here = next(iter(self.reader.regions_in(part)), None) or region or policy.region
+        if self.leans_on_answer(part):
+            # "就业困难人员社保补贴最长补几年 高校毕业生的呢": another measure of this topic, by its own words
+            sibling = self.chooser.named(self.chooser.candidates(policy.topic, here), said)
+            if sibling is not None and sibling.id != policy.id:
+                return sibling
+        named = self.reader.topic_of(part)
+        if not named or named[1] < SECOND_TOPIC_MIN and named[0] != policy.topic:
+            return None
         if named[0] != policy.topic:
             return self.chooser.pick(named[0], here, today, said)
         return self.chooser.named(self.chooser.candidates(policy.topic, here), said)
