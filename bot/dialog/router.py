@@ -18,6 +18,7 @@ from typing import Any, Callable, NamedTuple
 from ..answers.lookup import asked_parts, comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
 from ..answers.sentences import asks_something
+from ..answers.story import story_quantities
 from ..answers.source_quotes import Quote
 from ..knowledge.model import FaqEntry, KnowledgeBase
 from ..nlu.lexicon import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE_INTENT
@@ -65,6 +66,7 @@ class Heard(StrEnum):
     FOLLOW_UP = "an aspect of the policy under discussion (那要带什么材料)"
     ENGLISH = "English only, no Chinese (How do I apply for unemployment benefit?)"
     DETAIL = "a detail the FAQ of the policy under discussion answers (那展期呢, 高级工补多少)"
+    STORY_FACT = "after an answer, a figure of the person's own situation and no topic (才住了两个月)"
     FAQ_ANYWHERE = "no topic fits, but one FAQ entry clearly answers the question"
     SOURCE_QUOTE = "no topic and no FAQ entry fits, but one sentence of a source clearly holds the question's words"
     DOCUMENT_STATUS = "no topic fits, the message repeats a document's title and asks whether it is in force"
@@ -204,6 +206,13 @@ def english(t: Turn, u: Understanding) -> None:
     t.apply(help.english(t.ctx, t.session, u))
 
 
+def story_fact(t: Turn, u: Understanding) -> None:
+    """"才住了两个月" after the answer: the measure answered again for the story as it now stands (the
+    conditions it falls short of named)."""
+    t.hear(u, same_topic=True)
+    run(t, GoTo(Go.ANSWER, policy=t.session.policy, others=(), opening=True))
+
+
 def detail(t: Turn, entry: FaqEntry) -> None:
     t.apply(answer.detail(t.ctx, t.session, entry))
 
@@ -261,7 +270,7 @@ WHILE_ASKING = (*PLACES, Route(Heard.OFFICE, office), Route(Heard.DETAIL, detail
                 *AT_REST)
 AFTER_ANSWER = (Route(Heard.BUTTON, press), Route(Heard.BAD_NUMBER, bad_number), *PLACES,
                 Route(Heard.OTHER_REGION, other_region), Route(Heard.OFFICE, office),
-                Route(Heard.DETAIL, detail), Route(Heard.VAGUE, list_topics),
+                Route(Heard.DETAIL, detail), Route(Heard.STORY_FACT, story_fact), Route(Heard.VAGUE, list_topics),
                 *NEW_QUESTION, *AT_REST)
 
 ROUTES: dict[State, tuple[Route, ...]] = {
@@ -515,6 +524,9 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
                                     and not u.entities.get("elsewhere")),
     Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original) and not _english_topic(u)),
     Heard.DETAIL: _detail,
+    Heard.STORY_FACT: _understood_if(lambda u, s: bool(s.policy) and s.state is State.ANSWERED
+                                     and (u.outcome not in (Outcome.MATCH, Outcome.CLARIFY) or u.intent == s.topic)
+                                     and bool(story_quantities(u.normalized))),
     Heard.FAQ_ANYWHERE: _faq_anywhere,
     Heard.SOURCE_QUOTE: _source_quote,
     Heard.DOCUMENT_STATUS: _document_status,
