@@ -39,7 +39,7 @@ COMMANDS = {"/start": "start", "/help": "help", "/topics": "topics", "/region": 
             "/human": "human", "/about": "about_bot"}
 # aspects whose cue words also appear in office names' questions: never an office lookup
 NOT_OFFICE_ASPECTS = ("materials", "process", "eligibility", "deadline", "validity", "amount")
-FEW_WORDS = 6        # a follow-up this short that names no topic outright asks about the measure discussed
+FEW_WORDS = 8        # a follow-up this short that names no topic outright asks about the measure discussed
 HERE_MARGIN = 0.15   # how far below the first topic a runner-up the person's region has may be taken instead
 
 
@@ -485,6 +485,12 @@ def _named_topic(t: Turn) -> Understanding | None:
     return replace(u, outcome=Outcome.MATCH, intent=first.intent, confidence=first.score)
 
 
+def _asks_of_it(u: Understanding) -> bool:
+    """An aspect of the measure under discussion: "那要带什么材料", or words too general for a topic that ask
+    something of it ("补贴多少" after the 见习 answer)."""
+    return u.is_follow_up or u.outcome is Outcome.VAGUE and bool(u.aspect)
+
+
 def _english_topic(u: Understanding) -> bool:
     """"How much is the unemployment benefit in Urumqi?": the glossary found a topic — answer it (in
     Chinese, the documents' language) rather than only listing the topics."""
@@ -513,15 +519,14 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     Heard.OTHER_REGION: _other_region,
     Heard.OFFICE: _office,
     # "办理流程" typed after an answer asks about the measure under discussion, not about 办理 in general
-    Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and u.is_follow_up)),
+    Heard.VAGUE: _understood_if(lambda u, s: u.outcome is Outcome.VAGUE and not (s.policy and _asks_of_it(u))),
     # "钱能用来干啥" after an answer asks about the measure (its use of funds), not what the bot can do
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS
                                        and not (s.policy and u.is_follow_up)),
     Heard.DOCUMENT: lambda t: _document_faq(t),
     Heard.COMPARED: _compared,
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
-    Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and u.is_follow_up
-                                    and not u.entities.get("elsewhere")),
+    Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and _asks_of_it(u) and not u.entities.get("elsewhere")),
     Heard.ENGLISH: _understood_if(lambda u, s: help.not_chinese(u.original) and not _english_topic(u)),
     Heard.DETAIL: _detail,
     Heard.STORY_FACT: _understood_if(lambda u, s: bool(s.policy) and s.state is State.ANSWERED
