@@ -14,7 +14,8 @@ from .choose import PolicyChooser
 from .cues import DetailCues
 from .documents import DocumentNames
 from .faq_index import FaqIndex, bigrams
-from .lookup import COMPARE_WORDS, EACH_WORDS, TextReader
+from .companions import COMPARE_WORDS, EACH_WORDS
+from .lookup import TextReader
 from .planner import AnswerPlanner
 from .source_quotes import SourceQuotes
 

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Callable, NamedTuple
 
-from ..answers.lookup import asked_parts, comparison_sides, is_comparison
+from ..answers.companions import asked_parts, comparison_sides, is_comparison
 from ..answers.planner import AnswerPlanner
 from ..answers.sentences import asks_something
 from ..answers.story import story_quantities

@@ -94,6 +94,15 @@ def typo_meanings(lexicon: Lexicon) -> dict[str, str]:
     return meanings
 
 
+def _compared_text(places: PlaceFinder, text: str) -> str:
+    """What is cut into words and compared: the text without its places (or years compared), at most
+    FEATURE_CAP characters."""
+    text = places.strip(text)
+    if len(set(YEAR.findall(text))) > 1:
+        text = YEAR.sub(" ", text)
+    return text[-FEATURE_CAP:].replace("\n", " ")
+
+
 class Matcher:
     def __init__(self, lexicon: Lexicon, *, score_cutoff: float = 0.36, clarify_margin: float = 0.05,
                  profile_weight: float = 0.3, conversational_cutoff: float = 0.45,
@@ -134,7 +143,7 @@ class Matcher:
         character as a token, so cutting the texts joined by a newline gives exactly the words of cutting
         each text alone — one pass over the tokenizer for all the views of a message the matcher needs.
         """
-        joined = "\n".join(self._compared_text(t) for t in texts)
+        joined = "\n".join(_compared_text(self.places, t) for t in texts)
         out: list[list[str]] = [[]]
         for token in self.tokenizer.lcut(joined):
             if token == "\n":
@@ -143,17 +152,9 @@ class Matcher:
                 out[-1].append(token)
         return out
 
-    def _compared_text(self, text: str) -> str:
-        """What is cut into words and compared: the text without its places (or years compared), at most
-        FEATURE_CAP characters."""
-        text = self.places.strip(text)
-        if len(set(YEAR.findall(text))) > 1:
-            text = YEAR.sub(" ", text)
-        return text[-FEATURE_CAP:].replace("\n", " ")
-
     def _segment_all(self, texts: list[str]) -> list[list[str]]:
         """`segment(text)[0]` of each text, with the cuts of earlier starts reused (the examples)."""
-        stripped = [self._compared_text(t) for t in texts]
+        stripped = [_compared_text(self.places, t) for t in texts]
         return [[w for w in cut if w.strip()] for cut in self.tokenizer.cuts.cut_all(stripped)]
 
     def _example_forms(self, example: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from ...nlu.matcher import Understanding
 from .. import menus, render
 from ..context import GENERIC_BIGRAMS, Ctx, bigrams
 from ...answers.choose import NAMING_ACROSS, NAMING_MIN
-from ...answers.lookup import is_comparison, region_of_year
+from ...answers.companions import is_comparison, region_of_year
 from ...answers.sentences import asks_something
 from ..session import Session, State
 from ..step import Go, GoTo, Step, ask, say
