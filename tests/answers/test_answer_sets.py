@@ -16,11 +16,11 @@ HERE = Path(__file__).resolve().parent
 EVAL_DAY = date(2026, 11, 25)
 # floors a change must not fall below; measured values are in the README (policybot eval --answers)
 # (pass rate, complete in the first reply), a little under the figures measured on 2026-12-02 (README); dev9
-# to dev13 write first: false for a question that names no region, so their first-reply share is lower by design
+# to dev14 write first: false for a question that names no region, so their first-reply share is lower by design
 FLOORS = {"dev.yaml": (0.95, 0.95), "dev2.yaml": (0.95, 0.95), "dev3.yaml": (0.95, 0.95),
           "dev4.yaml": (0.95, 0.95), "dev5.yaml": (0.95, 0.95), "dev6.yaml": (0.96, 0.96), "dev7.yaml": (0.96, 0.96),
           "dev8.yaml": (0.90, 0.90), "dev9.yaml": (0.95, 0.75), "dev10.yaml": (0.95, 0.86), "dev11.yaml": (0.91, 0.84),
-          "dev12.yaml": (0.96, 0.84), "dev13.yaml": (0.96, 0.89),
+          "dev12.yaml": (0.96, 0.84), "dev13.yaml": (0.96, 0.89), "dev14.yaml": (0.91, 0.82),
           "heldout.yaml": (0.95, 0.95), "heldout2.yaml": (0.94, 0.93)}
 
 
