@@ -99,6 +99,9 @@ def graduated_in(text: str, today: date) -> list[Quantity]:
     return found[:1]
 
 
+_UP_TO_FIRM = re.compile(r"(?:\(含\)|（含）)?(?:以下|以内)的?小?(?:企业|公司|单位|厂)")   # "30人以下的企业"
+
+
 def story_quantities(text: str, today: date | None = None) -> list[Quantity]:
     """Durations, ages and head counts stated in a story, each with what it measures (`today`: a year of
     graduation also says how long ago one left school)."""
@@ -127,8 +130,9 @@ def story_quantities(text: str, today: date | None = None) -> list[Quantity]:
                                       m.group() + ("半" if half else "")))
             continue
         subject = _subject_before(text, m.start(), None)
-        if after.startswith(("的公司", "的企业", "的单位", "的小公司")) or subject is Subject.CONTRIBUTION:
-            subject = Subject.HEADCOUNT   # "参保的25个人": the insured staff
+        if after.startswith(("的公司", "的企业", "的单位", "的小公司")) or subject is Subject.CONTRIBUTION \
+                or _UP_TO_FIRM.match(text, m.end()):
+            subject = Subject.HEADCOUNT   # "参保的25个人": the insured staff; "30人以下的企业": a firm that size
         if subject in _COUNTS:
             found.append(Quantity(subject, value, m.group()))
     return found
