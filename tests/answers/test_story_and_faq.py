@@ -12,6 +12,8 @@ from bot.answers.story import Subject, Verdict, headcount_fits, judge, story_qua
     ("我在乌鲁木齐住了半年", Subject.RESIDENCE, 6),
     ("本科毕业干了4年技术", Subject.WORK, 48),
     ("公司一共25个人", Subject.HEADCOUNT, 25),
+    ("30人以下的企业裁员率不能超过多少", Subject.HEADCOUNT, 30),
+    ("我才住了两个月", Subject.RESIDENCE, 2),
     ("去年裁了6个人", Subject.LAID_OFF, 6),
     ("我今年23岁", Subject.AGE, 23),
 ])
