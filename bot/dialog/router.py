@@ -523,7 +523,7 @@ HEARD: dict[Heard, Callable[[Turn], Any]] = {
     # "钱能用来干啥" after an answer asks about the measure (its use of funds), not what the bot can do
     Heard.CONVERSATION: _understood_if(lambda u, s: u.outcome is Outcome.MATCH and u.intent in CONVERSATIONAL_INTENTS
                                        and not (s.policy and u.is_follow_up)),
-    Heard.DOCUMENT: lambda t: _document_faq(t),
+    Heard.DOCUMENT: _document_faq,
     Heard.COMPARED: _compared,
     Heard.TOPIC: _understood_if(lambda u, s: u.outcome in (Outcome.MATCH, Outcome.CLARIFY) and bool(u.topic_words)),
     Heard.FOLLOW_UP: _understood_if(lambda u, s: bool(s.policy) and _asks_of_it(u) and not u.entities.get("elsewhere")),
