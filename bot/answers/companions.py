@@ -2,6 +2,7 @@
 part, another measure of the topic named by a part that leans on the one before ("高校毕业生的呢")."""
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from typing import TYPE_CHECKING, Iterable
@@ -85,7 +86,7 @@ class CompanionLookup:
         # a second topic needs a second part that asks; one that tells ("我在沙区") names none. "A和B各是多少"
         # asks the whole question of each side
         sides = asked_parts(q.text) if len(q.parts) == 1 else []
-        asking = [(part, part) for part in self.asking_parts(q.parts)][:MAX_PARTS] if len(sides) < 2 \
+        asking = self._with_what_follows(self.asking_parts(q.parts))[:MAX_PARTS] if len(sides) < 2 \
             else [(side, q.text) for side in sides]
         years = " ".join(f"{y}年" for y in YEAR.findall(q.text))
         for part, question in asking if len(asking) > 1 else ():
@@ -94,6 +95,18 @@ class CompanionLookup:
             if other and other.id not in {p.id for p, _ in found} and other.id != policy.id:
                 found.append((other, question))
         return found[:MAX_COMPANIONS]
+
+    def _with_what_follows(self, parts: list[str]) -> list[tuple[str, str]]:
+        """Each asking part, and the question it opens: it and the parts after it that name no topic of their
+        own and lean on nothing ("居民养老交了有几年断了 补的时候按什么档次交 还有…失业金要带什么": the 档次 part
+        asks of 居民养老; "…劳务派遣公司呢" asks of another measure)."""
+        named = [self.leans_on_answer(part) or self.reader.topic_of(part) is not None for part in parts] \
+            if len(parts) > 1 else [True]
+        out = []
+        for i, part in enumerate(parts):
+            following = list(itertools.takewhile(lambda j: not named[j], range(i + 1, len(parts))))
+            out.append((part, " ".join([part, *(parts[j] for j in following)])))
+        return out
 
     def regions_lacking(self, policy: Policy, q: Question) -> list[str]:
         """Named regions with no measure of the topic ("兵团的创业担保贷款和乌鲁木齐的…"): said, not dropped."""
