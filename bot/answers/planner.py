@@ -177,7 +177,7 @@ class AnswerPlanner(EntryFinder):
         self._unanswered_details(q, out)
         # a comparison wants each side whole, beside what was asked of both
         only_office = _asks_only_office(policy, q, self.cues)   # "…是同一个电话吗": the offices compared
-        if general or not out.lines and not only_office or is_comparison(q.text) and not only_office:
+        if general or not only_office and (not out.lines or is_comparison(q.text)):
             out.lines += [line for line in render.overview(policy, self.kb, today) if not _said_already(line, out)]
             out.shown.update({"amount", "validity"})
         # "沙区和天山区办失业金的电话分别是多少": each district named, beside the one remembered
@@ -244,8 +244,10 @@ class AnswerPlanner(EntryFinder):
                 timed = [f"条件：{requirement(c)}" for c in timed_conditions(policy, said, self.prepare)]
                 if not policy.duration and not timed:
                     continue  # named below as not stated ("关于期限：原文没有写明")
-                said = policy.duration and any(policy.duration in line for line in out.lines)   # "（不是有效期）"
-                out.lines += [] if said else [f"享受期限：{policy.duration}"] if policy.duration else timed
+                if not policy.duration:
+                    out.lines += timed
+                elif not any(policy.duration in line for line in out.lines):   # "享受期限（不是有效期）" says it
+                    out.lines.append(f"享受期限：{policy.duration}")
             else:
                 text = render.aspect_text(policy, aspect, self.kb, today)
                 if MISSING in text and self._clause_answers(aspect, out):
